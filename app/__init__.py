@@ -1,0 +1,1 @@
+"""Pointwise: an interactive lab for 1×1 convolutions."""

@@ -1,0 +1,38 @@
+"""`python -m app serve`: run Pointwise with uvicorn, configured from the settings (POINTWISE_* variables)."""
+
+import argparse
+import socket
+
+import uvicorn
+
+from app.config import get_settings
+
+
+def lan_addresses() -> list[str]:
+    """This host's IPv4 addresses other than loopback, as far as its own name resolves them."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return sorted({info[4][0] for info in infos if not info[4][0].startswith("127.")})
+
+
+def serve() -> None:
+    settings = get_settings()
+    print(f"Pointwise on http://127.0.0.1:{settings.port}/ ({settings.workers} worker(s))", flush=True)
+    if settings.host in ("0.0.0.0", "::"):
+        for address in lan_addresses():
+            print(f"  students on this network: http://{address}:{settings.port}/", flush=True)
+    uvicorn.run("app.main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="warning")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the app (host, port, workers from POINTWISE_* variables)")
+    parser.parse_args()
+    serve()
+
+
+if __name__ == "__main__":
+    main()

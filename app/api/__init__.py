@@ -1,0 +1,1 @@
+"""HTTP routes under /api, one module per area."""

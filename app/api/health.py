@@ -1,0 +1,24 @@
+"""GET /api/health."""
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+import torch
+
+from app.api.deps import SettingsDep, get_device
+from app.core.device import device_name
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    device: str
+    torch: str
+
+
+@router.get("/health")
+def read_health(settings: SettingsDep) -> Health:
+    """Say that the server is up, which device runs the convolutions, and which torch."""
+    return Health(status="ok", device=device_name(get_device(settings.device)), torch=torch.__version__)

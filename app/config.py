@@ -1,0 +1,43 @@
+"""All limits and knobs of the server, in one pydantic-settings class (env prefix POINTWISE_)."""
+
+from functools import lru_cache
+from pathlib import Path
+import tempfile
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POINTWISE_", frozen=True)
+
+    host: str = "127.0.0.1"  # the Docker image sets 0.0.0.0 so that students on the LAN can reach it
+    port: int = 8000
+    workers: int = 1  # uvicorn worker processes; uploads are shared through store_dir
+    device: str = "auto"  # "auto" (CUDA → MPS → CPU), or a torch device string such as "cpu"
+    torch_threads: int = 0  # 0 keeps torch's own choice
+    compute_slots: int = 2  # torch jobs running at once in one worker; the rest wait their turn
+
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_upload_pixels: int = 40_000_000  # checked from the header, before decoding
+    max_body_bytes: int = 2 * 1024 * 1024  # every JSON body
+    max_side: int = 512  # images are stored and mixed at most this large
+    max_in_channels: int = 64
+    max_out_channels: int = 64
+    max_work: int = 64 * 64 * 512 * 512  # Cin·Cout·H·W of one mix
+    max_values: int = 64 * 512 * 512  # values in one returned stack of maps
+    max_json_values: int = 1_048_576  # the "json" encoding is for small tensors
+
+    store_dir: Path = Path(tempfile.gettempdir()) / "pointwise-images"
+    store_items: int = 256  # decoded images kept; the least recently used go first
+    feature_cache_items: int = 32  # per worker
+
+    embed_origins: str = "*"  # frame-ancestors for /embed/ routes
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

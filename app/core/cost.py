@@ -1,0 +1,133 @@
+"""Parameters and multiply–adds, counted from real torch.nn modules and set beside their closed forms.
+
+Modules are built on the "meta" device: shapes without storage, so large layers cost no memory.
+Parameters are `sum(p.numel())`; multiply–adds are FlopCounterMode's FLOPs / 2 (it counts a
+multiply–add as two FLOPs, and counts convolutions and matrix products, not BatchNorm or ReLU).
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+META = torch.device("meta")
+
+
+@dataclass(frozen=True)
+class Count:
+    parameters: int
+    multiply_adds: int
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    shape: str  # e.g. "1×1, 256→64"
+    parameters: int
+    multiply_adds: int
+
+
+def conv(c_in: int, c_out: int, kernel_size: int, bias: bool, groups: int = 1) -> nn.Conv2d:
+    """A k×k convolution, stride 1, "same" padding, on the meta device."""
+    return nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=bias, groups=groups, device=META)
+
+
+def count_module(module: nn.Module, c_in: int, height: int, width: int) -> Count:
+    """Count one module applied to a (1, Cin, H, W) input."""
+    x = torch.empty(1, c_in, height, width, device=META)
+    with FlopCounterMode(display=False) as counter:
+        module(x)
+    parameters = sum(p.numel() for p in module.parameters())
+    return Count(parameters, counter.get_total_flops() // 2)
+
+
+@lru_cache(maxsize=4096)
+def count_conv(c_in: int, c_out: int, height: int, width: int, kernel_size: int = 1, bias: bool = True) -> Count:
+    """A k×k conv: parameters = k²·Cin·Cout (+ Cout), multiply–adds = H·W·k²·Cin·Cout."""
+    return count_module(conv(c_in, c_out, kernel_size, bias), c_in, height, width)
+
+
+def conv_formula(
+    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool, count: Count
+) -> dict[str, str]:
+    """The closed forms with the numbers substituted, ending in the module's own count."""
+    k = kernel_size
+    parameters = f"k²·Cin·Cout{' + Cout' if bias else ''} = {k}²·{c_in}·{c_out}{f' + {c_out}' if bias else ''}"
+    return {
+        "parameters": f"{parameters} = {count.parameters:,}",
+        "multiply_adds": f"H·W·k²·Cin·Cout = {height}·{width}·{k}²·{c_in}·{c_out} = {count.multiply_adds:,}",
+    }
+
+
+def closed_form_conv(c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool) -> Count:
+    """The textbook formulas, for tests to hold against the module counts."""
+    k2 = kernel_size * kernel_size
+    return Count(k2 * c_in * c_out + (c_out if bias else 0), height * width * k2 * c_in * c_out)
+
+
+def _layer(name: str, module: nn.Module, shape: str, c_in: int, height: int, width: int) -> Layer:
+    count = count_module(module, c_in, height, width)
+    return Layer(name, shape, count.parameters, count.multiply_adds)
+
+
+def conv_layer(name: str, c_in: int, c_out: int, kernel_size: int, bias: bool, height: int, width: int) -> Layer:
+    """One "same" conv as a named layer: "k×k, Cin→Cout"."""
+    shape = f"{kernel_size}×{kernel_size}, {c_in}→{c_out}"
+    return _layer(name, conv(c_in, c_out, kernel_size, bias), shape, c_in, height, width)
+
+
+def batch_norm_layer(name: str, channels: int, height: int, width: int) -> Layer:
+    """BatchNorm2d: 2·C learnable parameters (γ, β); its running statistics are buffers."""
+    return _layer(name, nn.BatchNorm2d(channels, device=META), f"BatchNorm, {channels}", channels, height, width)
+
+
+def inception(
+    height: int, width: int, c_in: int, reduce_channels: int, c_out: int, kernel_size: int, bias: bool
+) -> tuple[list[Layer], list[Layer]]:
+    """A k×k conv straight from Cin to Cout, against a 1×1 reduction to R channels and the same k×k conv."""
+    k = kernel_size
+    direct = [conv_layer(f"{k}×{k} conv", c_in, c_out, k, bias, height, width)]
+    reduced = [
+        conv_layer("1×1 reduce", c_in, reduce_channels, 1, bias, height, width),
+        conv_layer(f"{k}×{k} conv", reduce_channels, c_out, k, bias, height, width),
+    ]
+    return direct, reduced
+
+
+def bottleneck(
+    c_in: int, c_mid: int, c_out: int, height: int, width: int, bias: bool, batch_norm: bool
+) -> tuple[list[Layer], list[Layer]]:
+    """ResNet's 1×1 reduce → 3×3 → 1×1 expand, against two 3×3 convs at full width (Cin→Cout→Cout)."""
+
+    def stage(name: str, a: int, b: int, k: int) -> list[Layer]:
+        layers = [conv_layer(name, a, b, k, bias, height, width)]
+        if batch_norm:
+            layers.append(batch_norm_layer(f"BN after {name}", b, height, width))
+        return layers
+
+    block = (
+        stage("1×1 reduce", c_in, c_mid, 1) + stage("3×3 conv", c_mid, c_mid, 3) + stage("1×1 expand", c_mid, c_out, 1)
+    )
+    plain = stage("3×3 conv 1", c_in, c_out, 3) + stage("3×3 conv 2", c_out, c_out, 3)
+    return block, plain
+
+
+def separable(
+    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool
+) -> tuple[list[Layer], list[Layer]]:
+    """MobileNet: a depthwise k×k (groups = Cin) then a pointwise 1×1, against one standard k×k conv."""
+    k = kernel_size
+    standard = [conv_layer(f"{k}×{k} conv", c_in, c_out, k, bias, height, width)]
+    depthwise = conv(c_in, c_in, k, bias, groups=c_in)
+    separable_layers = [
+        _layer(f"{k}×{k} depthwise", depthwise, f"{k}×{k}, {c_in} groups", c_in, height, width),
+        conv_layer("1×1 pointwise", c_in, c_out, 1, bias, height, width),
+    ]
+    return standard, separable_layers
+
+
+def total(layers: list[Layer]) -> Count:
+    """The sum over a list of layers."""
+    return Count(sum(layer.parameters for layer in layers), sum(layer.multiply_adds for layer in layers))

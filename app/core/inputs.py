@@ -1,0 +1,224 @@
+"""Inputs X (Cin, H, W): bundled samples, uploaded images, seeded random tensors, the feature bank."""
+
+from collections.abc import Callable
+import io
+import math
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+import torch
+import torch.nn.functional as F
+
+from app.core.errors import TooLarge, UnsupportedImage
+
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+SAMPLE_SIDE = 512
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+# ---------------------------------------------------------------------------------------------
+# Samples: drawn here, from coordinates, so that channel mixing has something to show.
+
+
+def _grid(side: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pixel-centre coordinates (yy, xx) in [0, 1], each (side, side)."""
+    t = (torch.arange(side, dtype=torch.float32) + 0.5) / side
+    return torch.meshgrid(t, t, indexing="ij")
+
+
+def _paint(image: torch.Tensor, mask: torch.Tensor, colour: tuple[float, float, float]) -> None:
+    """Set the pixels under `mask` (H, W) of `image` (3, H, W) to `colour`."""
+    for c, value in enumerate(colour):
+        image[c][mask] = value
+
+
+def shapes_sample(side: int = SAMPLE_SIDE) -> torch.Tensor:
+    """Primary-colour shapes on a light ground, with yellow where red and green overlap. (3, H, W)"""
+    yy, xx = _grid(side)
+    image = torch.full((3, side, side), 0.92)
+    disc = (xx - 0.32) ** 2 + (yy - 0.34) ** 2 < 0.2**2
+    square = (xx - 0.45).abs().maximum((yy - 0.52).abs()) < 0.16
+    triangle = (yy > 0.5) & (yy < 0.88) & ((xx - 0.74).abs() < (yy - 0.5) * 0.55)
+    _paint(image, disc, (0.9, 0.1, 0.1))
+    _paint(image, square, (0.1, 0.75, 0.2))
+    _paint(image, disc & square, (0.95, 0.85, 0.1))
+    _paint(image, triangle, (0.15, 0.25, 0.9))
+    return image
+
+
+def wheel_sample(side: int = SAMPLE_SIDE) -> torch.Tensor:
+    """A hue wheel: hue by angle, saturation by radius, on a dark ground. (3, H, W)"""
+    yy, xx = _grid(side)
+    dx, dy = xx - 0.5, yy - 0.5
+    radius = torch.sqrt(dx**2 + dy**2) / 0.45
+    hue = (torch.atan2(dy, dx) / (2 * math.pi)) % 1.0
+    saturation = radius.clamp(max=1.0)
+    # HSV → RGB with value 1: each channel is a clamped triangle wave of the hue.
+    offsets = torch.tensor([0.0, 2 / 3, 1 / 3])[:, None, None]
+    wave = ((hue[None] + offsets) * 6 % 6 - 3).abs() - 1
+    image = 1 - saturation[None] * (1 - wave.clamp(0, 1))
+    return torch.where(radius[None] <= 1.0, image, torch.tensor(0.12))
+
+
+def scene_sample(side: int = SAMPLE_SIDE) -> torch.Tensor:
+    """A landscape with sky, sun, hills, a striped field and a barn: colour, texture and edges. (3, H, W)"""
+    yy, xx = _grid(side)
+    generator = torch.Generator().manual_seed(1)
+    sky = torch.stack([0.35 + 0.5 * yy, 0.6 + 0.35 * yy, torch.full_like(yy, 0.95)])
+    image = sky.clone()
+    _paint(image, (xx - 0.78) ** 2 + (yy - 0.2) ** 2 < 0.08**2, (1.0, 0.85, 0.2))
+    hills = yy > 0.45 + 0.08 * torch.sin(xx * 7.0) + 0.04 * torch.sin(xx * 17.0 + 1.0)
+    image[:, hills] = torch.tensor([0.35, 0.45, 0.4])[:, None]
+    field = yy > 0.62
+    stripes = 0.5 + 0.5 * torch.sin((xx - 0.5) * 60.0 / (yy + 0.2))
+    grain = torch.rand(side, side, generator=generator) * 0.15
+    green = (0.35 + 0.35 * stripes + grain)[field]
+    image[0][field] = 0.3 * green
+    image[1][field] = green
+    image[2][field] = 0.2 * green
+    barn = (xx > 0.14) & (xx < 0.4) & (yy > 0.5) & (yy < 0.78)
+    roof = (yy <= 0.5) & (yy > 0.38) & ((xx - 0.27).abs() < (yy - 0.38) * 1.1)
+    planks = 0.75 + 0.25 * (torch.sin(yy * side * 0.35) > 0).float()
+    image[0][barn] = 0.75 * planks[barn]
+    image[1][barn] = 0.12 * planks[barn]
+    image[2][barn] = 0.1 * planks[barn]
+    _paint(image, roof, (0.3, 0.2, 0.18))
+    _paint(image, (xx > 0.22) & (xx < 0.32) & (yy > 0.6) & (yy < 0.78), (0.95, 0.95, 0.85))
+    return image.clamp(0, 1)
+
+
+SAMPLES: dict[str, tuple[str, Callable[[int], torch.Tensor]]] = {
+    "shapes": ("Primary-colour shapes", shapes_sample),
+    "wheel": ("Colour wheel", wheel_sample),
+    "scene": ("Landscape with texture", scene_sample),
+}
+
+
+def to_png(image: torch.Tensor) -> bytes:
+    """Encode an image (3, H, W) in [0, 1] as PNG bytes."""
+    array = (image.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()  # (H, W, 3)
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads: bytes → (3, H, W) float32 in [0, 1], never keeping the bytes themselves.
+
+
+def decode_image(data: bytes, max_pixels: int, max_side: int) -> torch.Tensor:
+    """Decode PNG, JPEG, GIF or WebP bytes into RGB (3, H, W) in [0, 1], longer side ≤ max_side.
+
+    The pixel count is read from the header and checked before anything is decoded. EXIF
+    orientation is applied; alpha is composited on white; 16-bit values are scaled, not clipped;
+    palette, CMYK and greyscale images become RGB; an animation gives its first frame.
+    """
+    if not data:
+        raise UnsupportedImage(("file",), "the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise TooLarge(("file",), f"the image has too many pixels ({error}); the limit is {max_pixels}") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        allowed = ", ".join(ALLOWED_FORMATS)
+        raise UnsupportedImage(("file",), f"not a supported image; send one of {allowed}") from error
+    width, height = image.size
+    if width * height > max_pixels:
+        raise TooLarge(("file",), f"the image is {width}×{height} = {width * height} pixels; the limit is {max_pixels}")
+    try:
+        if image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale
+        image = ImageOps.exif_transpose(image)
+        return _to_rgb_tensor(image, max_side)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise UnsupportedImage(("file",), f"the image could not be decoded: {error}") from error
+
+
+def _to_rgb_tensor(image: Image.Image, max_side: int) -> torch.Tensor:
+    """A loaded Pillow image of any mode → (3, H, W) float32 in [0, 1], longer side ≤ max_side."""
+    if image.mode in SIXTEEN_BIT_MODES:
+        grey = image.convert("I").convert("F")
+        grey.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        values = np.asarray(grey, dtype=np.float32) / 65535.0  # (H, W)
+        return torch.from_numpy(values.clip(0, 1)).expand(3, -1, -1).contiguous()
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if has_alpha:
+        ground = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(ground, image).convert("RGB")
+    values = np.asarray(image, dtype=np.float32) / 255.0  # (H, W, 3)
+    return torch.from_numpy(values).permute(2, 0, 1).contiguous()
+
+
+def resize(image: torch.Tensor, max_side: int) -> torch.Tensor:
+    """Shrink (C, H, W) so that its longer side is at most max_side (antialiased); never enlarge."""
+    _, height, width = image.shape
+    scale = max_side / max(height, width)
+    if scale >= 1:
+        return image
+    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    return F.interpolate(image[None], size=size, mode="bilinear", antialias=True, align_corners=False)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Channels: "rgb" keeps the three colours; "bank" computes named features with real convolutions.
+
+RGB_NAMES = ["red", "green", "blue"]
+BANK_NAMES = [
+    "red",
+    "green",
+    "blue",
+    "luminance",
+    "saturation",
+    "vertical edges",
+    "horizontal edges",
+    "edge strength",
+    "laplacian",
+    "blur",
+]
+LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601
+SOBEL_X = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]
+LAPLACIAN = [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]
+
+
+def _gaussian(size: int, sigma: float) -> torch.Tensor:
+    """A normalised (size, size) Gaussian kernel."""
+    t = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
+    g = torch.exp(-(t**2) / (2 * sigma**2))
+    return torch.outer(g, g) / g.sum() ** 2
+
+
+def _filter(grey: torch.Tensor, kernels: torch.Tensor) -> torch.Tensor:
+    """Convolve one map (H, W) with K kernels (K, k, k) at "same" size (replicated border) → (K, H, W)."""
+    pad = kernels.shape[-1] // 2
+    padded = F.pad(grey[None, None], (pad, pad, pad, pad), mode="replicate")  # (1, 1, H+2p, W+2p)
+    return F.conv2d(padded, kernels[:, None])[0]  # (K, H, W)
+
+
+def feature_bank(rgb: torch.Tensor) -> torch.Tensor:
+    """RGB (3, H, W) in [0, 1] → the ten channels of BANK_NAMES, (10, H, W)."""
+    luminance = torch.einsum("c,chw->hw", torch.tensor(LUMA, device=rgb.device), rgb)  # (H, W)
+    brightest = rgb.amax(dim=0)
+    saturation = torch.where(brightest > 0, (brightest - rgb.amin(dim=0)) / brightest.clamp(min=1e-6), 0.0)
+    sobel_x = torch.tensor(SOBEL_X, device=rgb.device) / 4
+    edges = _filter(luminance, torch.stack([sobel_x, sobel_x.T]))  # (2, H, W): d/dx, d/dy
+    strength = edges.pow(2).sum(dim=0).sqrt()
+    laplacian = _filter(luminance, torch.tensor([LAPLACIAN], device=rgb.device))[0]
+    blur = _filter(luminance, _gaussian(7, 2.0).to(rgb.device)[None])[0]
+    return torch.stack([*rgb, luminance, saturation, edges[0], edges[1], strength, laplacian, blur])
+
+
+def random_tensor(channels: int, height: int, width: int, seed: int, distribution: str) -> torch.Tensor:
+    """A seeded random input (C, H, W): standard normal, or uniform on [0, 1)."""
+    generator = torch.Generator().manual_seed(seed)
+    if distribution == "uniform":
+        return torch.rand(channels, height, width, generator=generator)
+    return torch.randn(channels, height, width, generator=generator)
+
+
+def numbered_names(channels: int) -> list[str]:
+    """Names for channels that have no meaning of their own: x0, x1, …"""
+    return [f"x{c}" for c in range(channels)]

@@ -1,0 +1,41 @@
+"""HTML pages: the Mixer at /, the cost explorer at /cost, the API docs at /docs."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.config import TEMPLATES_DIR, get_settings
+from app.core import inputs, weights
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def limits() -> dict[str, int]:
+    """The limits a page needs to bound its controls: read from the one Settings class."""
+    settings = get_settings()
+    return {
+        "max_side": settings.max_side,
+        "max_in_channels": settings.max_in_channels,
+        "max_out_channels": settings.max_out_channels,
+        "max_upload_bytes": settings.max_upload_bytes,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def read_mixer(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "mixer.html",
+        {"page": "mixer", "samples": inputs.SAMPLES, "presets": weights.PRESETS, "limits": limits()},
+    )
+
+
+@router.get("/cost", response_class=HTMLResponse)
+def read_cost(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "cost.html", {"page": "cost"})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def read_docs(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "docs.html", {"page": "docs"})

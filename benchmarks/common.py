@@ -1,0 +1,55 @@
+"""Helpers shared by the benchmarks: timing, and a uvicorn server on loopback for end-to-end runs."""
+
+from collections.abc import Callable, Iterator
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def best_of(function: Callable[[], object], repeats: int = 7, warmup: int = 2) -> float:
+    """The median of `repeats` timed calls, in seconds, after `warmup` untimed ones."""
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(app: str, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `uvicorn app` on 127.0.0.1 and yield its base URL; stop it on exit."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--log-level", "warning"]
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{app} did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

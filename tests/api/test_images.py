@@ -1,0 +1,112 @@
+import numpy as np
+import pytest
+import torch
+
+from app.api.encoding import decode
+from app.config import get_settings
+from app.store import ImageStore
+from tests import corpus
+
+
+def upload(client, data: bytes, name: str = "picture.png", kind: str = "image/png"):
+    return client.post("/api/images", files={"file": (name, data, kind)})
+
+
+def test_upload_then_mix(client):
+    r = upload(client, corpus.png_rgb(8, 6, (255, 0, 0)))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["width"] == 8 and body["height"] == 6 and len(body["image_id"]) == 32
+    mixed = client.post(
+        "/api/mix", json={"input": {"source": "upload", "image_id": body["image_id"]}, "weight": {"preset": "swap_rb"}}
+    ).json()
+    out = decode(mixed["output"]["maps"])
+    assert out.shape == (3, 6, 8)
+    assert np.allclose(out[:, 0, 0], [0, 0, 1])  # red became blue
+
+
+def test_same_pixels_same_id(client):
+    a = upload(client, corpus.png_rgb(5, 5, (1, 2, 3))).json()["image_id"]
+    b = upload(client, corpus.png_rgb(5, 5, (1, 2, 3))).json()["image_id"]
+    assert a == b
+
+
+# The corpus of odd uploads and the answer each one gets.
+ACCEPTED = {
+    "16-bit PNG": (corpus.png_16bit, 16, 4),
+    "CMYK JPEG": (corpus.jpeg_cmyk, 8, 8),
+    "animated GIF": (corpus.gif_animated, 6, 6),
+    "palette PNG with transparency": (corpus.png_palette_transparent, 4, 2),
+    "EXIF-rotated JPEG": (corpus.jpeg_rotated, 2, 4),
+    "large PNG, shrunk": (lambda: corpus.png_rgb(2000, 1000), 512, 256),
+}
+REFUSED = {
+    "empty": (b"", 415, "file: the file is empty"),
+    "text named .png": (corpus.TEXT, 415, "file: not a supported image; send one of PNG, JPEG, GIF, WEBP"),
+    "SVG with a script": (corpus.SVG, 415, "file: not a supported image; send one of PNG, JPEG, GIF, WEBP"),
+    "truncated PNG": (corpus.truncated(corpus.png_rgb(64, 64)), 415, "file: the image could not be decoded"),
+    "truncated JPEG": (corpus.truncated(corpus.jpeg_noise()), 415, "file: the image could not be decoded"),
+    "PNG claiming 40000×40000": (corpus.png_claiming(40000, 40000), 413, "file: the image has too many pixels"),
+    "PNG claiming 8000×8000": (
+        corpus.png_claiming(8000, 8000),
+        413,
+        "file: the image is 8000×8000 = 64000000 pixels; the limit is 40000000",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ACCEPTED))
+def test_corpus_accepted(client, case):
+    make, width, height = ACCEPTED[case]
+    r = upload(client, make())
+    assert r.status_code == 200, r.text
+    assert (r.json()["width"], r.json()["height"]) == (width, height)
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_corpus_refused(client, case):
+    data, status, message = REFUSED[case]
+    r = upload(client, data)
+    assert r.status_code == status
+    assert r.json()["detail"].startswith(message)
+
+
+def test_upload_without_file_is_422(client):
+    r = client.post("/api/images", data={"other": "x"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "file"]
+
+
+def test_upload_over_the_byte_limit_is_413(client):
+    limit = get_settings().max_upload_bytes
+    r = upload(client, b"\x89PNG" + bytes(limit))
+    assert r.status_code == 413
+    assert "over the limit" in r.json()["detail"]
+
+
+def test_json_body_over_the_limit_is_413_before_parsing(client):
+    limit = get_settings().max_body_bytes
+    r = client.post("/api/mix", content=b"[" + b"0," * limit + b"0]", headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json() == {"detail": f"request body: over the limit of {limit} bytes"}
+
+
+def test_streamed_body_over_the_limit_is_413(client):
+    limit = get_settings().max_body_bytes
+
+    def chunks():
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    r = client.post("/api/mix", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_store_is_shared_by_every_worker_and_bounded(tmp_path):
+    first, second = ImageStore(tmp_path, max_items=2), ImageStore(tmp_path, max_items=2)
+    images = [torch.full((3, 2, 2), float(i)) for i in range(3)]
+    ids = [first.put(image) for image in images]
+    assert torch.equal(second.get(ids[2]), images[2])  # another process sees the file
+    with pytest.raises(Exception, match="is not stored"):
+        second.get(ids[0])  # the least recently used went first
+    assert len(list(tmp_path.glob("*.npy"))) == 2

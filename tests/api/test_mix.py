@@ -1,0 +1,240 @@
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from app.api.encoding import decode
+from app.core import inputs
+
+X = [[[1, 2]], [[3, 4]]]  # (2, 1, 2)
+
+
+def post(client, **body):
+    return client.post("/api/mix", json={"input": {"source": "values", "values": X}, "encoding": "json", **body})
+
+
+def test_mix_by_hand(client):
+    r = post(
+        client,
+        weight={"values": [[1, -1], [0.5, 0.5]]},
+        bias={"values": [0, 1]},
+        activation="relu",
+        explain_channel=1,
+        probe={"row": 0, "col": 1},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["input"] == {"shape": [2, 1, 2], "channel_names": ["x0", "x1"], "maps": X}
+    assert body["weight"] == {"shape": [2, 2], "values": [[1, -1], [0.5, 0.5]]}
+    assert body["bias"] == {"values": [0, 1]}
+    assert body["output"] == {
+        "shape": [2, 1, 2],
+        "maps": [[[0, 0]], [[3, 4]]],
+        "pre_activation": [[[-2, -2]], [[3, 4]]],
+    }
+    assert body["explain"] == {
+        "channel": 1,
+        "weights": [0.5, 0.5],
+        "bias": 1,
+        "contributions": [[[0.5, 1]], [[1.5, 2]]],
+        "sum": [[3, 4]],
+        "max_abs_error": 0,
+    }
+    assert body["probe"] == {"row": 0, "col": 1, "x": [2, 4], "z": [-2, 4], "y": [0, 4], "max_abs_error": 0}
+    assert body["cost"] == {"parameters": 2 * 2 + 2, "multiply_adds": 1 * 2 * 2 * 2}
+    assert body["device"] == "cpu"
+
+
+def test_identity_activation_has_no_pre_activation(client):
+    body = post(client, weight={"init": "identity"}).json()
+    assert "pre_activation" not in body["output"]
+    assert body["output"]["maps"] == X
+    assert body["bias"]["values"] == [0, 0]
+
+
+def test_random_weights_are_pytorch_conv2d_from_the_seed(client):
+    body = client.post(
+        "/api/mix",
+        json={
+            "input": {"source": "random", "channels": 5, "height": 6, "width": 7, "seed": 3},
+            "out_channels": 4,
+            "weight": {"init": "random", "seed": 11},
+            "bias": {"init": "random", "seed": 12},
+        },
+    ).json()
+    torch.manual_seed(11)
+    conv = nn.Conv2d(5, 4, 1)
+    assert np.allclose(body["weight"]["values"], conv.weight.detach()[:, :, 0, 0].numpy())
+    x = torch.randn(5, 6, 7, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        conv.bias.copy_(torch.tensor(body["bias"]["values"]))
+        expected = conv(x[None])[0].numpy()
+    assert np.allclose(decode(body["input"]["maps"]), x.numpy())
+    np.testing.assert_allclose(decode(body["output"]["maps"]), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("encoding", ["base64", "u8", "json"])
+def test_encodings_agree(client, encoding):
+    request = {"input": {"source": "sample", "name": "shapes"}, "max_side": 32, "features": "bank", "out_channels": 3}
+    reference = decode(client.post("/api/mix", json={**request, "encoding": "json"}).json()["output"]["maps"])
+    maps = client.post("/api/mix", json={**request, "encoding": encoding}).json()["output"]["maps"]
+    assert decode(maps).shape == (3, 32, 32)
+    if encoding == "u8":
+        assert maps["dtype"] == "u1" and maps["shape"] == "3, 32, 32"
+        assert len(maps["scale"]) == len(maps["offset"]) == 3
+        step = np.asarray(maps["scale"])[:, None, None]
+        assert np.all(np.abs(decode(maps) - reference) <= step / 2 + 1e-6)
+    else:
+        np.testing.assert_array_equal(decode(maps), reference)
+    if encoding == "base64":
+        assert maps["dtype"] == "f4" and maps["shape"] == "3, 32, 32"
+
+
+def test_u8_default_workload_is_compact(client):
+    request = {"input": {"source": "sample", "name": "scene"}, "features": "bank", "out_channels": 64, "encoding": "u8"}
+    r = client.post("/api/mix", json=request, headers={"Accept-Encoding": "identity"})
+    values = (10 + 64) * 256 * 256
+    assert len(r.content) / values <= 1.4
+
+
+def test_u8_answers_are_gzipped_when_asked(client):
+    request = {"input": {"source": "sample", "name": "shapes"}, "max_side": 64, "encoding": "u8"}
+    r = client.post("/api/mix", json=request, headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+    assert r.json()["output"]["shape"] == [4, 64, 64]
+
+
+def test_grayscale_preset_on_the_sample(client):
+    body = client.post(
+        "/api/mix",
+        json={"input": {"source": "sample", "name": "shapes"}, "max_side": 64, "weight": {"preset": "grayscale"}},
+    ).json()
+    assert body["weight"]["values"] == [[pytest.approx(0.299), pytest.approx(0.587), pytest.approx(0.114)]]
+    rgb = decode(body["input"]["maps"])
+    gray = decode(body["output"]["maps"])[0]
+    np.testing.assert_allclose(gray, np.tensordot([0.299, 0.587, 0.114], rgb, axes=1), rtol=1e-5, atol=1e-6)
+
+
+def test_invert_preset_brings_its_bias(client):
+    body = post(client, input={"source": "sample", "name": "wheel"}, max_side=8, weight={"preset": "invert"}).json()
+    assert body["bias"]["values"] == [1, 1, 1]
+    np.testing.assert_allclose(decode(body["output"]["maps"]), 1 - decode(body["input"]["maps"]), atol=1e-6)
+
+
+def test_pca_preset_defaults_to_three_channels(client):
+    body = post(
+        client, input={"source": "sample", "name": "scene"}, features="bank", max_side=32, weight={"preset": "pca"}
+    ).json()
+    assert body["output"]["shape"] == [3, 32, 32]
+
+
+def test_bank_channels_named(client):
+    body = post(client, input={"source": "sample", "name": "scene"}, features="bank", max_side=16).json()
+    assert body["input"]["channel_names"] == inputs.BANK_NAMES
+
+
+def test_weight_edit_can_leave_input_maps_out(client):
+    body = post(client, include_input_maps=False).json()
+    assert "maps" not in body["input"] and body["input"]["shape"] == [2, 1, 2]
+
+
+def test_explanation_and_probe_on_a_sample_hold_to_float32(client):
+    body = client.post(
+        "/api/mix",
+        json={
+            "input": {"source": "sample", "name": "scene"},
+            "features": "bank",
+            "out_channels": 16,
+            "explain_channel": 5,
+            "probe": {"row": 100, "col": 30},
+            "activation": "relu",
+        },
+    ).json()
+    assert body["explain"]["max_abs_error"] < 1e-5
+    assert body["probe"]["max_abs_error"] < 1e-5
+    assert body["probe"]["y"] == pytest.approx(decode(body["output"]["maps"])[:, 100, 30].tolist(), abs=1e-6)
+
+
+def detail(r):
+    return r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "words"),
+    [
+        ({"weight": {"values": [[1, 2, 3]]}}, ["body", "weight", "values"], "Cin = 2"),
+        ({"weight": {"values": [[1], [1, 2]]}}, ["body", "weight", "values"], "rows of equal length"),
+        ({"bias": {"values": [1, 2, 3]}, "weight": {"init": "identity"}}, ["body", "bias", "values"], "Cout = 2"),
+        ({"explain_channel": 4}, ["body", "explain_channel"], "Cout = 4"),
+        ({"probe": {"row": 1, "col": 0}}, ["body", "probe", "row"], "H = 1"),
+        ({"probe": {"row": 0, "col": 2}}, ["body", "probe", "col"], "W = 2"),
+        ({"out_channels": 65}, ["body", "out_channels"], "limit of 64"),
+        ({"weight": {"preset": "sepia"}}, ["body", "weight", "preset"], "red, green and blue"),
+        ({"weight": {"preset": "pca"}, "out_channels": 3}, ["body", "out_channels"], "at most Cin = 2"),
+        ({"weight": {"preset": "nope"}}, ["body", "weight"], ""),
+        ({"activation": "tanh"}, ["body", "activation"], "'none' or 'relu'"),
+        ({"encoding": "xml"}, ["body", "encoding"], ""),
+    ],
+)
+def test_bad_requests_name_the_field(client, body, loc, words):
+    r = post(client, **body)
+    assert r.status_code == 422
+    assert any(e["loc"][: len(loc)] == loc and words in e["msg"] for e in detail(r)), detail(r)
+
+
+@pytest.mark.parametrize(
+    ("spec", "loc", "words"),
+    [
+        ({"source": "values", "values": [[[1, 2]], [[3]]]}, ["body", "input", "values"], "C×H×W"),
+        ({"source": "values", "values": [[[]]]}, ["body", "input", "values"], "non-empty"),
+        ({"source": "values", "values": [[[1e5]]]}, ["body", "input", "values"], "less than or equal to 10000"),
+        ({"source": "random", "channels": 65}, ["body", "input", "channels"], "limit of 64"),
+        ({"source": "random", "height": 513}, ["body", "input", "height"], "limit of 512"),
+        ({"source": "random", "channels": 0}, ["body", "input", "random", "channels"], "greater than or equal to 1"),
+        ({"source": "random", "distribution": "cauchy"}, ["body", "input", "random", "distribution"], ""),
+        ({"source": "upload", "image_id": "../../etc/passwd"}, ["body", "input", "image_id"], "32 lowercase hex"),
+        ({"source": "camera"}, ["body", "input"], ""),
+    ],
+)
+def test_bad_inputs_name_the_field(client, spec, loc, words):
+    r = post(client, input=spec)
+    assert r.status_code == 422
+    assert any(e["loc"][: len(loc)] == loc and words in e["msg"] for e in detail(r)), detail(r)
+
+
+def test_nan_and_infinity_are_refused(client):
+    for token in ("NaN", "Infinity", "-Infinity"):
+        content = '{"input": {"source": "values", "values": [[[' + token + ']]]}}'
+        r = client.post("/api/mix", content=content, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, token
+        assert detail(r)[0]["loc"][:3] == ["body", "input", "values"]
+
+
+def test_max_side_over_the_limit(client):
+    r = client.post("/api/mix", json={"input": {"source": "sample", "name": "shapes"}, "max_side": 1024})
+    assert r.status_code == 422
+    assert detail(r) == [
+        {"loc": ["body", "max_side"], "msg": "1024 pixels is over the limit of 512", "type": "value_error"}
+    ]
+
+
+def test_json_is_for_small_tensors(client):
+    r = client.post(
+        "/api/mix", json={"input": {"source": "sample", "name": "shapes"}, "encoding": "json", "out_channels": 64}
+    )
+    assert r.status_code == 422
+    assert detail(r)[0]["loc"] == ["body", "encoding"] and "use 'base64' or 'u8'" in detail(r)[0]["msg"]
+
+
+def test_unknown_sample_and_image_are_404(client):
+    r = client.post("/api/mix", json={"input": {"source": "sample", "name": "moon"}})
+    assert r.status_code == 404
+    assert detail(r) == "input.name: no sample named 'moon'; the samples are shapes, wheel, scene"
+    r = client.post("/api/mix", json={"input": {"source": "upload", "image_id": "0" * 32}})
+    assert r.status_code == 404
+    assert detail(r).startswith("input.image_id: image '00000000000000000000000000000000' is not stored")
+
+
+def test_malformed_json_is_422(client):
+    r = client.post("/api/mix", content="{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
