@@ -200,14 +200,16 @@ def compute_mix(request: MixRequest, settings: Settings) -> dict:
             "input": {"shape": list(x.shape), "channel_names": names},
             "weight": {"shape": [c_out, c_in], "values": weight.tolist()},
             "bias": {"values": bias.tolist()},
-            "output": {"shape": [c_out, height, width], "maps": encode(y, enc)},
+            "output": {"shape": [c_out, height, width]},
             "cost": {"parameters": cost.parameters, "multiply_adds": cost.multiply_adds},
             "device": device_name(device),
         }
         if request.include_input_maps:
             answer["input"]["maps"] = encode(x, enc)
-        if request.activation != "none":
-            answer["output"]["pre_activation"] = encode(z, enc)
+        if request.include_output_maps:
+            answer["output"]["maps"] = encode(y, enc)
+            if request.activation != "none":
+                answer["output"]["pre_activation"] = encode(z, enc)
         if request.explain_channel is not None:
             e = explain_channel(*on_device, y, request.explain_channel, request.activation)
             answer["explain"] = {

@@ -121,7 +121,12 @@ class MixRequest(Strict):
     explain_channel: int | None = Field(None, ge=0)
     probe: Probe | None = None
     encoding: Encoding = "base64"
-    include_input_maps: bool = Field(True, description="false leaves input.maps out (for weight edits)")
+    include_input_maps: bool = Field(True, description="false leaves input.maps out (the input did not change)")
+    include_output_maps: bool = Field(
+        True,
+        description="false leaves output.maps out: after an edit of row n of W or of b[n], only Y[n] changed, "
+        "and explain.sum for channel n holds its new pre-activation values",
+    )
 
 
 class F4Tensor(BaseModel):
@@ -158,7 +163,7 @@ class BiasOut(BaseModel):
 
 class OutputOut(BaseModel):
     shape: list[int]
-    maps: Tensor
+    maps: Tensor | None = None
     pre_activation: Tensor | None = None
 
 

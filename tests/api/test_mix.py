@@ -138,6 +138,19 @@ def test_weight_edit_can_leave_input_maps_out(client):
     assert "maps" not in body["input"] and body["input"]["shape"] == [2, 1, 2]
 
 
+def test_row_edit_can_leave_output_maps_out_and_read_the_row_from_explain(client):
+    body = post(
+        client,
+        weight={"values": [[1, -1], [0.5, 0.5]]},
+        activation="relu",
+        explain_channel=0,
+        include_input_maps=False,
+        include_output_maps=False,
+    ).json()
+    assert body["output"] == {"shape": [2, 1, 2]}
+    assert body["explain"]["sum"] == [[-2, -2]]  # z[0]; Y[0] = ReLU(z[0]) = [[0, 0]]
+
+
 def test_explanation_and_probe_on_a_sample_hold_to_float32(client):
     body = client.post(
         "/api/mix",
@@ -204,7 +217,7 @@ def test_bad_inputs_name_the_field(client, spec, loc, words):
 
 def test_nan_and_infinity_are_refused(client):
     for token in ("NaN", "Infinity", "-Infinity"):
-        content = '{"input": {"source": "values", "values": [[[' + token + ']]]}}'
+        content = '{"input": {"source": "values", "values": [[[' + token + "]]]}}"
         r = client.post("/api/mix", content=content, headers={"Content-Type": "application/json"})
         assert r.status_code == 422, token
         assert detail(r)[0]["loc"][:3] == ["body", "input", "values"]

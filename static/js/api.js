@@ -1,0 +1,86 @@
+// The page's side of the API contract: requests, errors as sentences, tensors decoded.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(describe(detail));
+    this.status = status;
+  }
+}
+
+// FastAPI's detail is a sentence (404, 413, 415) or a list of {loc, msg} (422).
+export function describe(detail) {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail.map((e) => `${e.loc.filter((p) => p !== "body").join(".")}: ${e.msg}`).join("; ");
+  }
+  return "the server refused the request";
+}
+
+async function answer(response) {
+  const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
+  if (!response.ok) throw new ApiError(response.status, body.detail);
+  return body;
+}
+
+export async function postMix(request, signal) {
+  const response = await fetch("/api/mix", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(request),
+    signal,
+  });
+  return answer(response);
+}
+
+export async function getJSON(path, params) {
+  const query = new URLSearchParams(params).toString();
+  return answer(await fetch(`${path}?${query}`));
+}
+
+// XMLHttpRequest rather than fetch: it reports upload progress.
+export function uploadImage(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/images");
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      const body = xhr.response || {};
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, body.detail || `HTTP ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "the upload did not reach the server"));
+    const form = new FormData();
+    form.append("file", file);
+    xhr.send(form);
+  });
+}
+
+function bytes(base64) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(base64); // native where the browser has it
+  const text = atob(base64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+// An encoded tensor → {shape, values: Float32Array in C order}. u8 is value = offset + scale·q per channel.
+export function decodeTensor(encoded) {
+  if (Array.isArray(encoded)) {
+    const flat = encoded.flat(Infinity);
+    const shape = [];
+    for (let a = encoded; Array.isArray(a); a = a[0]) shape.push(a.length);
+    return { shape, values: Float32Array.from(flat) };
+  }
+  const shape = encoded.shape.split(",").map(Number);
+  const raw = bytes(encoded.bdata);
+  if (encoded.dtype === "f4") return { shape, values: new Float32Array(raw.buffer) };
+  const plane = shape[shape.length - 1] * shape[shape.length - 2];
+  const values = new Float32Array(raw.length);
+  for (let c = 0; c < raw.length / plane; c++) {
+    const scale = encoded.scale[c];
+    const offset = encoded.offset[c];
+    for (let i = c * plane, end = i + plane; i < end; i++) values[i] = offset + scale * raw[i];
+  }
+  return { shape, values };
+}

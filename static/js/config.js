@@ -1,0 +1,39 @@
+// Every visual constant of the pages, in one place.
+
+// Blue for negative, near-white for zero, red for positive: keeps its meaning on a washed-out projector.
+export const DIVERGING = [
+  [0.0, "#08306b"],
+  [0.2, "#2171b5"],
+  [0.4, "#9ecae1"],
+  [0.5, "#f7f7f7"],
+  [0.6, "#fcae91"],
+  [0.8, "#de2d26"],
+  [1.0, "#67000d"],
+];
+
+// Dark to bright for values that are never negative (viridis-like, monotone in lightness).
+export const SEQUENTIAL = [
+  [0.0, "#440154"],
+  [0.25, "#3b528b"],
+  [0.5, "#21918c"],
+  [0.75, "#5ec962"],
+  [1.0, "#fde725"],
+];
+
+export const COLOURS = {
+  positive: "#c62828",
+  negative: "#1565c0",
+  highlight: "#ff8f00",
+  node: "#37474f",
+  text: "#1a1a1a",
+  tileBackground: [255, 255, 255],
+};
+
+export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', sans-serif", size: 13, color: COLOURS.text };
+export const LARGE_FONT = { ...FONT, size: 18 };
+
+export const TILE_GAP = 0.08; // gap between tiles, as a fraction of a tile's width
+export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+export const WEIGHT_STEP = 0.05; // one scroll notch or arrow press on the weight matrix
+export const TEXT_IN_CELLS_UP_TO = 60; // cells in W beyond which the numbers are left to hover
+export const TILE_IMAGE = { type: "image/png", quality: undefined }; // how composed grids reach Plotly

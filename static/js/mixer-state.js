@@ -1,0 +1,122 @@
+// The Mixer's state: defaults, the query string it lives in, and the /api/mix request it implies.
+
+export const DEFAULTS = {
+  in: "sample:scene",
+  img: "",
+  rc: 8,
+  rh: 32,
+  rw: 32,
+  rs: 0,
+  rd: "normal",
+  feat: "bank",
+  cout: 16,
+  w: "random",
+  seed: 0,
+  bias: "default",
+  act: "none",
+  scale: "channel",
+  ch: 0,
+  pr: null,
+  pc: null,
+  W: null, // Cout × Cin, only when edited by hand
+  B: null, // Cout, only when edited by hand
+};
+
+const NUMBERS = ["rc", "rh", "rw", "rs", "cout", "seed", "ch", "pr", "pc"];
+const COLOUR_PRESETS = ["grayscale", "swap_rb", "sepia", "invert"];
+export const MAX_SIDE = 256;
+
+export function fromQuery(search) {
+  const params = new URLSearchParams(search);
+  const state = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS)) {
+    if (!params.has(key)) continue;
+    const raw = params.get(key);
+    if (NUMBERS.includes(key)) {
+      const n = Number.parseInt(raw, 10);
+      if (Number.isFinite(n) && n >= 0) state[key] = n;
+    } else if (key === "W") {
+      state.W = raw.split(";").map((row) => row.split(",").map(Number));
+    } else if (key === "B") {
+      state.B = raw.split(",").map(Number);
+    } else {
+      state[key] = raw;
+    }
+  }
+  const valid = (m) => Array.isArray(m) && m.flat().every(Number.isFinite);
+  if (state.w === "edited" && !valid(state.W)) state.w = "random";
+  if (state.bias === "edited" && !valid(state.B)) state.bias = "default";
+  return state;
+}
+
+const short = (v) => String(Number(v.toPrecision(6)));
+
+export function toQuery(state) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(state)) {
+    if (value === null || value === DEFAULTS[key]) continue;
+    if (key === "W") {
+      if (state.w === "edited") params.set("W", value.map((row) => row.map(short).join(",")).join(";"));
+    } else if (key === "B") {
+      if (state.bias === "edited") params.set("B", value.map(short).join(","));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+export function isColourPreset(w) {
+  return COLOUR_PRESETS.includes(w);
+}
+
+function inputSpec(state) {
+  if (state.in === "random") {
+    return { source: "random", channels: state.rc, height: state.rh, width: state.rw, seed: state.rs, distribution: state.rd };
+  }
+  if (state.in === "upload") return { source: "upload", image_id: state.img };
+  return { source: "sample", name: state.in.replace(/^sample:/, "") };
+}
+
+// The probe's default: the centre pixel of the map, where its shape is known before asking.
+export function centre(state) {
+  if (state.in === "random") return { pr: Math.floor(state.rh / 2), pc: Math.floor(state.rw / 2) };
+  if (state.in.startsWith("sample:")) return { pr: MAX_SIDE / 2, pc: MAX_SIDE / 2 };
+  return { pr: state.pr, pc: state.pc }; // an upload: set when it is uploaded
+}
+
+export function mixRequest(state, include) {
+  const request = {
+    input: inputSpec(state),
+    features: state.feat,
+    max_side: MAX_SIDE,
+    activation: state.act,
+    explain_channel: state.ch,
+    encoding: "u8",
+    include_input_maps: include.input,
+    include_output_maps: include.output,
+  };
+  if (state.pr !== null && state.pc !== null) request.probe = { row: state.pr, col: state.pc };
+  if (state.w === "edited") {
+    request.weight = { values: state.W };
+  } else if (state.w === "random" || state.w === "identity") {
+    request.weight = { init: state.w, seed: state.seed };
+    request.out_channels = state.cout;
+  } else {
+    request.weight = { preset: state.w };
+    if (state.w === "pca" || state.w === "identity") request.out_channels = state.cout;
+  }
+  if (state.bias === "random") request.bias = { init: "random", seed: state.seed };
+  if (state.bias === "edited") request.bias = { values: state.B };
+  return request;
+}
+
+// Keep hand-edited W and b when Cout changes: cut rows, or add rows of zeros.
+export function resizeEdits(state, cout) {
+  if (state.W) {
+    const cin = state.W[0].length;
+    state.W = Array.from({ length: cout }, (_, n) => state.W[n] || new Array(cin).fill(0));
+  }
+  if (state.B) state.B = Array.from({ length: cout }, (_, n) => state.B[n] ?? 0);
+}

@@ -1,0 +1,189 @@
+// Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page.
+import { COLOURS, DIVERGING, TEXT_IN_CELLS_UP_TO } from "./config.js";
+import { columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, rgbImage, signed, twoLines } from "./plots.js";
+
+// One tile per channel of a (C, H, W) tensor; `shared` gives every tile the range of them all.
+export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1 }) {
+  const [channels, height, width] = tensor.shape;
+  const plane = height * width;
+  const tiles = labels.map((label, c) => {
+    const values = tensor.values.subarray(c * plane, (c + 1) * plane);
+    return { values, range: rangeOf(values), label: twoLines(label) };
+  });
+  if (shared) {
+    const range = mergeRanges(tiles.map((t) => t.range));
+    tiles.forEach((t) => (t.range = range));
+  }
+  return composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, selected });
+}
+
+const outputName = (n) => `y${n}`;
+export const outputNames = (count) => Array.from({ length: count }, (_, n) => outputName(n));
+
+// W (Cout × Cin) with b as an extra column, on a diverging scale centred on zero.
+export function weightsFigure(weight, bias, inputNames, selected) {
+  const columns = [...inputNames, "bias b"];
+  const z = weight.map((row, n) => [...row, bias[n]]);
+  const rows = z.length;
+  const cells = rows * columns.length;
+  const limit = Math.max(...z.flat().map(Math.abs)) || 1;
+  const f = font();
+  const shapes = [
+    {
+      type: "line",
+      x0: inputNames.length - 0.5,
+      x1: inputNames.length - 0.5,
+      y0: -0.5,
+      y1: rows - 0.5,
+      line: { color: "#000", width: 2 },
+    },
+  ];
+  if (selected) {
+    const { row, col } = selected;
+    const line = { color: COLOURS.highlight, width: 4 };
+    shapes.push({ type: "rect", x0: col - 0.5, x1: col + 0.5, y0: row - 0.5, y1: row + 0.5, line });
+  }
+  // Axis labels are HTML laid over the plot (see placeLabels): they do not change while W is
+  // edited, and Plotly would measure every one of them again on each redraw.
+  const labels = [
+    ...columns.map((text, c) => ({ text, x: c, y: rows - 0.5, dy: 6, anchor: "end", angle: -45 })),
+    ...outputNames(rows).map((text, n) => ({ text, x: -0.5, y: n, dx: -6, anchor: "end" })),
+  ];
+  return {
+    data: [
+      {
+        type: "heatmap",
+        z,
+        customdata: z.map((row, n) => row.map((_, c) => (c < inputNames.length ? `W[y${n}, ${columns[c]}]` : `b[y${n}]`))),
+        hovertemplate: "%{customdata} = %{z:.5f}<extra></extra>",
+        colorscale: DIVERGING,
+        zmin: -limit,
+        zmax: limit,
+        xgap: 1,
+        ygap: 1,
+        texttemplate: cells <= TEXT_IN_CELLS_UP_TO ? "%{z:.2f}" : "",
+        textfont: { ...f, size: f.size - 2 },
+        showscale: false,
+      },
+    ],
+    layout: {
+      height: Math.min(380, 110 + 26 * rows),
+      margin: { l: 44, r: 8, t: 8, b: 100 },
+      xaxis: { visible: false, range: [-0.5, columns.length - 0.5], fixedrange: true },
+      yaxis: { visible: false, range: [rows - 0.5, -0.5], fixedrange: true },
+      shapes,
+      font: f,
+      paper_bgcolor: "rgba(0,0,0,0)",
+    },
+    labels,
+    limit,
+  };
+}
+
+// Y[n] = f(Σ_c W[n, c]·X[c] + b[n]) as a row of maps on one shared, zero-centred scale.
+export function sumFigure(explain, inputNames, output, activation, figureWidth) {
+  const contributions = explain.contributions;
+  const [channels, height, width] = contributions.shape;
+  const plane = height * width;
+  const n = explain.channel;
+  const tiles = [];
+  for (let c = 0; c < channels; c++) {
+    const values = contributions.values.subarray(c * plane, (c + 1) * plane);
+    tiles.push({ values, label: [`${signed(explain.weights[c])} ×`, inputNames[c]] });
+  }
+  tiles.push({ values: new Float32Array(plane).fill(explain.bias), label: ["+ b", fmt(explain.bias, 2)] });
+  const result = output.values.subarray(n * plane, (n + 1) * plane);
+  tiles.push({ values: result, label: activation === "relu" ? ["= ReLU(Σ)", `y${n}`] : ["=", `y${n}`] });
+  const range = mergeRanges(tiles.map((t) => rangeOf(t.values)));
+  const symmetric = Math.max(Math.abs(range[0]), Math.abs(range[1])) || 1;
+  tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
+  const cols = Math.min(tiles.length, 12);
+  return gridFigure(composeTiles(tiles, { height, width, cols, figureWidth }), figureWidth, 520);
+}
+
+// Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign.
+export function graphFigure(weight, inputNames, highlight) {
+  const cout = weight.length;
+  const cin = inputNames.length;
+  const ys = (count) => Array.from({ length: count }, (_, i) => (count === 1 ? 0.5 : 1 - i / (count - 1)));
+  const yIn = ys(cin);
+  const yOut = ys(cout);
+  const limit = Math.max(...weight.flat().map(Math.abs)) || 1;
+  const buckets = new Map();
+  weight.forEach((row, n) =>
+    row.forEach((w, c) => {
+      if (w === 0) return;
+      const width = 0.5 + Math.round((Math.abs(w) / limit) * 4) * 1.25;
+      const key = `${w > 0 ? "+" : "-"}${width}`;
+      if (!buckets.has(key)) buckets.set(key, { x: [], y: [], width, colour: w > 0 ? COLOURS.positive : COLOURS.negative });
+      const b = buckets.get(key);
+      b.x.push(0, 1, null);
+      b.y.push(yIn[c], yOut[n], null);
+    }),
+  );
+  const edges = [...buckets.values()].map((b) => ({
+    type: "scatter",
+    mode: "lines",
+    x: b.x,
+    y: b.y,
+    line: { color: b.colour, width: b.width },
+    opacity: highlight === null ? 0.55 : 0.15,
+    hoverinfo: "skip",
+  }));
+  const lit = { type: "scatter", mode: "lines", x: [], y: [], line: { color: COLOURS.highlight, width: 3 }, hoverinfo: "skip" };
+  if (highlight !== null) {
+    weight[highlight].forEach((w, c) => {
+      lit.x.push(0, 1, null);
+      lit.y.push(yIn[c], yOut[highlight], null);
+    });
+  }
+  const nodes = (x, y, hover) => ({
+    type: "scatter",
+    mode: "markers",
+    x: y.map(() => x),
+    y,
+    hovertext: hover,
+    hoverinfo: "text",
+    marker: { size: 12, color: COLOURS.node },
+    cliponaxis: false,
+  });
+  const hoverOut = weight.map((row, n) => `y${n} = ` + row.map((w, c) => `${fmt(w, 2)}·${inputNames[c]}`).join(" + "));
+  return {
+    data: [
+      ...edges,
+      lit,
+      nodes(0, yIn, inputNames),
+      nodes(1, yOut, hoverOut),
+    ],
+    layout: {
+      height: Math.max(300, 18 * Math.max(cin, cout)),
+      margin: { l: 120, r: 50, t: 10, b: 10 },
+      xaxis: { visible: false, range: [-0.05, 1.05], fixedrange: true },
+      yaxis: { visible: false, range: [-0.05, 1.05], fixedrange: true },
+      showlegend: false,
+      hovermode: "closest",
+      font: font(),
+      paper_bgcolor: "rgba(0,0,0,0)",
+    },
+    labels: [
+      ...inputNames.map((text, c) => ({ text, x: 0, y: yIn[c], dx: -12, anchor: "end" })),
+      ...outputNames(cout).map((text, n) => ({ text, x: 1, y: yOut[n], dx: 12, anchor: "start" })),
+    ],
+  };
+}
+
+export function rgbFigure(tensor) {
+  const [, height, width] = tensor.shape;
+  const clipped = tensor.values.map((v) => Math.min(1, Math.max(0, v)));
+  return {
+    data: [{ type: "image", source: rgbImage(clipped, height, width), hoverinfo: "none" }],
+    layout: {
+      height: 300,
+      margin: { l: 4, r: 4, t: 4, b: 4 },
+      xaxis: { visible: false, fixedrange: true },
+      yaxis: { visible: false, fixedrange: true, scaleanchor: "x" },
+      dragmode: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// Shared drawing helpers: colour maps, grids of maps composed into one image, number formats.
+import { COLOURS, DIVERGING, FONT, LARGE_FONT, SEQUENTIAL, TILE_GAP, TILE_IMAGE } from "./config.js";
+
+function hexToRgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+// A 256-entry lookup table interpolated between the stops of a colour scale: opaque RGBA packed
+// in one 32-bit word per entry, as a canvas's pixels lie in memory (little-endian).
+function lut(stops) {
+  const table = new Uint32Array(256);
+  const rgb = stops.map(([t, hex]) => [t, hexToRgb(hex)]);
+  for (let i = 0; i < 256; i++) {
+    const t = i / 255;
+    let k = 0;
+    while (k < rgb.length - 2 && t > rgb[k + 1][0]) k++;
+    const [t0, c0] = rgb[k];
+    const [t1, c1] = rgb[k + 1];
+    const u = (t - t0) / (t1 - t0);
+    const [r, g, b] = [0, 1, 2].map((j) => Math.round(c0[j] + u * (c1[j] - c0[j])));
+    table[i] = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  }
+  return table;
+}
+
+const LUTS = { diverging: lut(DIVERGING), sequential: lut(SEQUENTIAL) };
+
+export function font() {
+  return document.documentElement.classList.contains("large") ? LARGE_FONT : FONT;
+}
+
+export function rangeOf(values, start = 0, length = values.length) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = start, end = start + length; i < end; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+export function mergeRanges(ranges) {
+  return [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
+}
+
+// Signed data gets the diverging scale centred on zero; data that is never negative the sequential one.
+function colouring([lo, hi]) {
+  if (lo < 0) {
+    const m = Math.max(-lo, hi) || 1;
+    return { table: LUTS.diverging, a: 127.5 / m, b: 127.5 };
+  }
+  const span = hi - lo || 1;
+  return { table: LUTS.sequential, a: 255 / span, b: (-255 * lo) / span };
+}
+
+export function columnsFor(count) {
+  return Math.max(1, Math.ceil(Math.sqrt(count * 1.2)));
+}
+
+// Tiles [{values (H·W), range, label: [lines]}] → one image: a grid of `cols` columns with each
+// tile's label drawn under it. Only every `step`-th pixel is drawn, `step` chosen so that a tile
+// has about as many pixels as the screen gives it in a figure `figureWidth` CSS pixels wide.
+export function composeTiles(tiles, { height, width, cols, figureWidth, selected = -1 }) {
+  const ratio = window.devicePixelRatio || 1;
+  const step = Math.max(1, Math.floor(Math.max(height, width) / Math.max(1, (figureWidth / cols) * ratio)));
+  const th = Math.ceil(height / step);
+  const tw = Math.ceil(width / step);
+  const rows = Math.ceil(tiles.length / cols);
+  const gap = Math.max(2, Math.round(TILE_GAP * tw));
+  const canvasWidth = cols * tw + (cols - 1) * gap;
+  const f = font();
+  const fontPx = Math.max(8, Math.round((f.size * canvasWidth) / figureWidth));
+  const lines = Math.max(...tiles.map((t) => t.label.length));
+  const labelRoom = Math.round(fontPx * (1.25 * lines + 0.4));
+  const canvas = document.createElement("canvas");
+  canvas.width = canvasWidth;
+  canvas.height = rows * (th + labelRoom);
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(canvas.width, canvas.height);
+  const pixels = new Uint32Array(image.data.buffer);
+  const [br, bg, bb] = COLOURS.tileBackground;
+  pixels.fill(((255 << 24) | (bb << 16) | (bg << 8) | br) >>> 0); // RGBA bytes, little-endian
+  const origins = tiles.map((tile, k) => {
+    const x0 = (k % cols) * (tw + gap);
+    const y0 = Math.floor(k / cols) * (th + labelRoom);
+    const { table, a, b } = colouring(tile.range);
+    const values = tile.values;
+    for (let i = 0; i < th; i++) {
+      let p = (y0 + i) * canvas.width + x0;
+      const rowStart = i * step * width;
+      for (let j = 0; j < tw; j++, p++) {
+        pixels[p] = table[Math.max(0, Math.min(255, Math.round(a * values[rowStart + j * step] + b)))];
+      }
+    }
+    return [x0, y0];
+  });
+  context.putImageData(image, 0, 0);
+  context.font = `${fontPx}px ${f.family}`;
+  context.textAlign = "center";
+  context.textBaseline = "top";
+  tiles.forEach((tile, k) => {
+    const [x0, y0] = origins[k];
+    tile.label.forEach((line, i) => {
+      const y = y0 + th + fontPx * (0.2 + 1.25 * i);
+      if (k === selected) {
+        const w = context.measureText(line).width + fontPx * 0.4;
+        context.fillStyle = COLOURS.highlight;
+        context.fillRect(x0 + tw / 2 - w / 2, y - fontPx * 0.1, w, fontPx * 1.2);
+      }
+      context.fillStyle = f.color;
+      context.fillText(line, x0 + tw / 2, y, tw + gap);
+    });
+  });
+  const url = canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality);
+  const labels = tiles.map((tile) => tile.label.join(" "));
+  return { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, step, labels };
+}
+
+// RGB (3, H, W) values in [0, 1] (clipped) → an image URL.
+export function rgbImage(values, height, width) {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(width, height);
+  const plane = height * width;
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) image.data[i * 4 + c] = 255 * values[c * plane + i];
+    image.data[i * 4 + 3] = 255;
+  }
+  context.putImageData(image, 0, 0);
+  return canvas.toDataURL("image/png");
+}
+
+// Which tile, and which pixel in it, a point (x, y) of a composed grid falls on; null in a gap.
+export function hitTile(grid, x, y) {
+  const { tileWidth: w, tileHeight: h, step } = grid;
+  const k = grid.origins.findIndex(([x0, y0]) => x >= x0 && x < x0 + w && y >= y0 && y < y0 + h);
+  if (k < 0) return null;
+  const [x0, y0] = grid.origins[k];
+  return { tile: k, row: Math.floor(y - y0) * step, col: Math.floor(x - x0) * step };
+}
+
+// A Plotly figure of one composed grid, as tall as its width asks for. Its tile labels, drawn
+// into the image, also travel as text (`tiles`) for the page to expose.
+export function gridFigure(grid, figureWidth, maxHeight = 420) {
+  const height = Math.min(maxHeight, Math.round(((figureWidth - 8) * grid.height) / grid.width) + 8);
+  return {
+    tiles: grid.labels,
+    data: [{ type: "image", source: grid.url, hoverinfo: "none", x0: 0, y0: 0, dx: 1, dy: 1 }],
+    layout: {
+      height,
+      margin: { l: 4, r: 4, t: 4, b: 4 },
+      xaxis: { visible: false, range: [-0.5, grid.width - 0.5], fixedrange: true },
+      yaxis: { visible: false, range: [grid.height - 0.5, -0.5], fixedrange: true, scaleanchor: "x" },
+      dragmode: false,
+      paper_bgcolor: "rgba(0,0,0,0)",
+    },
+  };
+}
+
+// Labels [{text, x, y (data coordinates), dx, dy (pixels), anchor: "start" | "end", angle}] as HTML
+// over a plot, placed from the figure's own margins and axis ranges. Rebuilt only when they change.
+export function placeLabels(element, figure, width) {
+  const { margin, height, xaxis, yaxis } = figure.layout;
+  const key = JSON.stringify([figure.labels, width, height, margin, xaxis.range, yaxis.range, font().size]);
+  let layer = element.querySelector(":scope > .labels");
+  if (layer?.dataset.key === key) return;
+  layer?.remove();
+  layer = document.createElement("div");
+  layer.className = "labels";
+  layer.dataset.key = key;
+  const plotWidth = width - margin.l - margin.r;
+  const plotHeight = height - margin.t - margin.b;
+  const [x0, x1] = xaxis.range;
+  const [y0, y1] = yaxis.range;
+  for (const label of figure.labels) {
+    const span = document.createElement("span");
+    span.textContent = label.text;
+    const left = margin.l + (plotWidth * (label.x - x0)) / (x1 - x0) + (label.dx || 0);
+    const top = margin.t + (plotHeight * (y1 - label.y)) / (y1 - y0) + (label.dy || 0);
+    const shift = label.anchor === "end" ? "-100%" : "0";
+    span.style.left = `${left}px`;
+    span.style.top = `${top}px`;
+    span.style.transformOrigin = label.anchor === "end" ? "right center" : "left center";
+    span.style.transform = `translate(${shift}, -50%) rotate(${label.angle || 0}deg)`;
+    layer.append(span);
+  }
+  element.append(layer);
+}
+
+// The CSS gradient of a colour scale, for legends drawn in HTML.
+export function cssGradient(stops) {
+  return `linear-gradient(to right, ${stops.map(([t, colour]) => `${colour} ${t * 100}%`).join(", ")})`;
+}
+
+export function fmt(value, digits = 3) {
+  if (value === 0) return "0";
+  const a = Math.abs(value);
+  const text = a >= 1e4 || a < 10 ** -digits ? value.toExponential(1) : value.toFixed(digits);
+  return text.replace("-", "−");
+}
+
+// "+0.25" or "−0.25": a term of a sum.
+export function signed(value, digits = 2) {
+  const text = fmt(value, digits);
+  return text.startsWith("−") ? text : `+${text}`;
+}
+
+// A channel name over two lines where it has two words, to fit under a small tile.
+export function twoLines(name) {
+  const space = name.indexOf(" ");
+  return space < 0 ? [name] : [name.slice(0, space), name.slice(space + 1)];
+}
+
+export function group(n) {
+  return n.toLocaleString("en-US");
+}

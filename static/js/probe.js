@@ -1,0 +1,66 @@
+// The pixel probe: y = f(W·x + b) written out as a matrix–vector product with the real numbers.
+import { fmt } from "./plots.js";
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function vector(title, values, names, highlightRow) {
+  const table = el("table", "vector");
+  table.append(el("caption", "", title));
+  values.forEach((v, i) => {
+    const tr = el("tr", i === highlightRow ? "lit" : "");
+    if (names) tr.append(el("th", "", names[i]));
+    tr.append(el("td", v < 0 ? "neg" : "", fmt(v)));
+    table.append(tr);
+  });
+  return table;
+}
+
+function matrix(weight, inputNames, selected, highlightRow) {
+  const table = el("table", "matrix");
+  table.append(el("caption", "", `W (${weight.length}×${inputNames.length})`));
+  const head = el("tr");
+  head.append(el("th"));
+  inputNames.forEach((name) => head.append(el("th", "col", name)));
+  table.append(head);
+  weight.forEach((row, n) => {
+    const tr = el("tr", n === highlightRow ? "lit" : "");
+    tr.append(el("th", "", `y${n}`));
+    row.forEach((w, c) => {
+      const cell = el("td", w < 0 ? "neg" : "", fmt(w, 2));
+      if (selected && selected.row === n && selected.col === c) cell.classList.add("selected");
+      tr.append(cell);
+    });
+    table.append(tr);
+  });
+  return table;
+}
+
+export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel) {
+  container.replaceChildren();
+  if (!probe) {
+    container.append(el("p", "hint", "Click a pixel of any map to see the fully connected layer at that pixel."));
+    return;
+  }
+  const f = activation === "relu" ? "ReLU" : "identity";
+  const line = el("div", "equation");
+  line.append(
+    matrix(weight, inputNames, selected, channel),
+    el("span", "op", "·"),
+    vector("x = X[:, i, j]", probe.x, inputNames),
+    el("span", "op", "+"),
+    vector("b", bias, null, channel),
+    el("span", "op", "="),
+    vector("z", probe.z, null, channel),
+    el("span", "op", `→ ${f} →`),
+    vector("y", probe.y, null, channel),
+  );
+  container.append(line);
+  container.append(
+    el("p", "check", `largest |y − Y[:, ${probe.row}, ${probe.col}]| = ${probe.max_abs_error.toExponential(1)}`),
+  );
+}
