@@ -42,6 +42,7 @@ class Layer(BaseModel):
     shape: str
     parameters: int
     multiply_adds: int
+    formula: dict[str, str]
 
 
 class Block(BaseModel):

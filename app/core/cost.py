@@ -27,6 +27,7 @@ class Layer:
     shape: str  # e.g. "1×1, 256→64"
     parameters: int
     multiply_adds: int
+    formula: dict[str, str]  # each count written out as a product of its factors
 
 
 def conv(c_in: int, c_out: int, kernel_size: int, bias: bool, groups: int = 1) -> nn.Conv2d:
@@ -49,38 +50,65 @@ def count_conv(c_in: int, c_out: int, height: int, width: int, kernel_size: int 
     return count_module(conv(c_in, c_out, kernel_size, bias), c_in, height, width)
 
 
-def conv_formula(
-    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool, count: Count
-) -> dict[str, str]:
-    """The closed forms with the numbers substituted, ending in the module's own count."""
-    k = kernel_size
-    parameters = f"k²·Cin·Cout{' + Cout' if bias else ''} = {k}²·{c_in}·{c_out}{f' + {c_out}' if bias else ''}"
-    return {
-        "parameters": f"{parameters} = {count.parameters:,}",
-        "multiply_adds": f"H·W·k²·Cin·Cout = {height}·{width}·{k}²·{c_in}·{c_out} = {count.multiply_adds:,}",
-    }
-
-
 def closed_form_conv(c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool) -> Count:
-    """The textbook formulas, for tests to hold against the module counts."""
+    """The textbook formulas: parameters k²·Cin·Cout (+ Cout), multiply–adds H·W·k²·Cin·Cout."""
     k2 = kernel_size * kernel_size
     return Count(k2 * c_in * c_out + (c_out if bias else 0), height * width * k2 * c_in * c_out)
 
 
-def _layer(name: str, module: nn.Module, shape: str, c_in: int, height: int, width: int) -> Layer:
-    count = count_module(module, c_in, height, width)
-    return Layer(name, shape, count.parameters, count.multiply_adds)
+def written(expression: str, closed_form: int, counted: int) -> str:
+    """ "expression = number", the number being the module's count; a disagreement is shown, not hidden."""
+    if closed_form == counted:
+        return f"{expression} = {counted:,}"
+    return f"{expression} = {closed_form:,}, but the module counts {counted:,}"
+
+
+def conv_formula(
+    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool, count: Count
+) -> dict[str, str]:
+    """The closed forms of a k×k conv with the numbers substituted, ending in the module's own count."""
+    k = kernel_size
+    closed = closed_form_conv(c_in, c_out, height, width, k, bias)
+    plus = (" + Cout", f" + {c_out}") if bias else ("", "")
+    parameters = f"k²·Cin·Cout{plus[0]} = {k}²·{c_in}·{c_out}{plus[1]}"
+    multiply_adds = f"H·W·k²·Cin·Cout = {height}·{width}·{k}²·{c_in}·{c_out}"
+    return {
+        "parameters": written(parameters, closed.parameters, count.parameters),
+        "multiply_adds": written(multiply_adds, closed.multiply_adds, count.multiply_adds),
+    }
 
 
 def conv_layer(name: str, c_in: int, c_out: int, kernel_size: int, bias: bool, height: int, width: int) -> Layer:
     """One "same" conv as a named layer: "k×k, Cin→Cout"."""
+    count = count_conv(c_in, c_out, height, width, kernel_size, bias)
+    formula = conv_formula(c_in, c_out, height, width, kernel_size, bias, count)
     shape = f"{kernel_size}×{kernel_size}, {c_in}→{c_out}"
-    return _layer(name, conv(c_in, c_out, kernel_size, bias), shape, c_in, height, width)
+    return Layer(name, shape, count.parameters, count.multiply_adds, formula)
 
 
 def batch_norm_layer(name: str, channels: int, height: int, width: int) -> Layer:
-    """BatchNorm2d: 2·C learnable parameters (γ, β); its running statistics are buffers."""
-    return _layer(name, nn.BatchNorm2d(channels, device=META), f"BatchNorm, {channels}", channels, height, width)
+    """BatchNorm2d: 2·C learnable parameters (γ, β); its running statistics are buffers, not parameters."""
+    count = count_module(nn.BatchNorm2d(channels, device=META).eval(), channels, height, width)
+    formula = {
+        "parameters": written(f"2·C = 2·{channels}", 2 * channels, count.parameters),
+        "multiply_adds": "not a convolution or matrix product: FlopCounterMode counts 0",
+    }
+    return Layer(name, f"BatchNorm, {channels}", count.parameters, count.multiply_adds, formula)
+
+
+def depthwise_layer(name: str, channels: int, kernel_size: int, bias: bool, height: int, width: int) -> Layer:
+    """A depthwise k×k conv (groups = C): one k×k filter per channel, no mixing between channels."""
+    k = kernel_size
+    count = count_module(conv(channels, channels, k, bias, groups=channels), channels, height, width)
+    plus = (" + C", f" + {channels}") if bias else ("", "")
+    parameters = written(
+        f"k²·C{plus[0]} = {k}²·{channels}{plus[1]}", k * k * channels + (channels if bias else 0), count.parameters
+    )
+    multiply_adds = written(
+        f"H·W·k²·C = {height}·{width}·{k}²·{channels}", height * width * k * k * channels, count.multiply_adds
+    )
+    formula = {"parameters": parameters, "multiply_adds": multiply_adds}
+    return Layer(name, f"{k}×{k}, {channels} groups", count.parameters, count.multiply_adds, formula)
 
 
 def inception(
@@ -120,9 +148,8 @@ def separable(
     """MobileNet: a depthwise k×k (groups = Cin) then a pointwise 1×1, against one standard k×k conv."""
     k = kernel_size
     standard = [conv_layer(f"{k}×{k} conv", c_in, c_out, k, bias, height, width)]
-    depthwise = conv(c_in, c_in, k, bias, groups=c_in)
     separable_layers = [
-        _layer(f"{k}×{k} depthwise", depthwise, f"{k}×{k}, {c_in} groups", c_in, height, width),
+        depthwise_layer(f"{k}×{k} depthwise", c_in, k, bias, height, width),
         conv_layer("1×1 pointwise", c_in, c_out, 1, bias, height, width),
     ]
     return standard, separable_layers

@@ -65,7 +65,12 @@ def test_bottleneck_torchvision_style(client):
         "shape": "1×1, 256→64",
         "parameters": 16_384,
         "multiply_adds": 51_380_224,
+        "formula": {
+            "parameters": "k²·Cin·Cout = 1²·256·64 = 16,384",
+            "multiply_adds": "H·W·k²·Cin·Cout = 56·56·1²·256·64 = 51,380,224",
+        },
     }
+    assert body["bottleneck"]["layers"][1]["formula"]["parameters"] == "2·C = 2·64 = 128"
 
 
 def test_separable(client):
@@ -75,6 +80,10 @@ def test_separable(client):
     assert body["separable"]["multiply_adds"] == 112 * 112 * 9 * 32 + 112 * 112 * 32 * 64
     assert body["ratio"] == pytest.approx(1 / 64 + 1 / 9)
     assert body["formula_ratio"] == pytest.approx(1 / 64 + 1 / 9)
+    assert body["separable"]["layers"][0]["formula"] == {
+        "parameters": "k²·C = 3²·32 = 288",
+        "multiply_adds": "H·W·k²·C = 112·112·3²·32 = 3,612,672",
+    }
 
 
 @pytest.mark.parametrize(
@@ -128,3 +137,9 @@ def test_bad_queries_name_the_parameter(client, path, params, loc, words):
     r = client.get(path, params=params)
     assert r.status_code == 422
     assert any(e["loc"] == loc and words in e["msg"] for e in r.json()["detail"]), r.json()
+
+
+def test_bottleneck_on_a_single_pixel(client):
+    params = {"in_channels": 3, "bottleneck_channels": 1, "out_channels": 3, "height": 1, "width": 1}
+    body = client.get("/api/cost/bottleneck", params=params).json()
+    assert body["bottleneck"]["multiply_adds"] == 3 * 1 + 9 * 1 * 1 + 1 * 3

@@ -59,6 +59,24 @@ def test_separable_ratio_is_one_over_cout_plus_one_over_k_squared(c_in, c_out, k
     assert ratio == pytest.approx(1 / c_out + 1 / k**2)
 
 
+def test_a_disagreement_is_shown_not_hidden():
+    assert cost.written("2·3", 6, 6) == "2·3 = 6"
+    assert cost.written("2·3", 6, 7) == "2·3 = 6, but the module counts 7"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 64), st.integers(1, 64), st.sampled_from([3, 5]), st.booleans())
+def test_every_layer_formula_agrees_with_its_module(channels, height, width, k, bias):
+    layers = [
+        cost.conv_layer("c", channels, 7, k, bias, height, width),
+        cost.depthwise_layer("d", channels, k, bias, height, width),
+        cost.batch_norm_layer("b", channels, height, width),
+    ]
+    for layer in layers:
+        assert "but the module counts" not in layer.formula["parameters"] + layer.formula["multiply_adds"]
+        assert layer.formula["parameters"].endswith(f"{layer.parameters:,}")
+
+
 def test_formula_writes_the_numbers_out():
     count = cost.count_conv(256, 64, 56, 56, 1, True)
     formula = cost.conv_formula(256, 64, 56, 56, 1, True, count)
