@@ -1,0 +1,141 @@
+// Data → figures for the cost explorer. No DOM wiring here: cost.js owns the page.
+import { COLOURS } from "./config.js";
+import { font, group } from "./plots.js";
+
+const LAYER_COLOURS = { pointwise: COLOURS.highlight, spatial: "#1565c0", norm: "#90a4ae" };
+
+// Layers are coloured, and listed in the legend, by kind: 1×1, k×k (or depthwise), BatchNorm.
+function kindOf(layer) {
+  if (layer.name.startsWith("BN")) return { name: "BatchNorm", colour: LAYER_COLOURS.norm };
+  if (layer.shape.startsWith("1×1")) return { name: "1×1 conv", colour: LAYER_COLOURS.pointwise };
+  return { name: "k×k conv", colour: LAYER_COLOURS.spatial };
+}
+
+function baseLayout(height) {
+  return {
+    height,
+    margin: { l: 90, r: 16, t: 40, b: 50 },
+    font: font(),
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "#fafafa",
+    hoverlabel: { font: font() },
+  };
+}
+
+// One chart of a count against Cout: the 1×1 conv and the k×k conv, the chosen Cout marked.
+export function sweepFigure(metric, title, one, wide, k, chosen, axis) {
+  const line = (sweep, name, colour) => ({
+    type: "scatter",
+    mode: "lines",
+    x: sweep.out_channels,
+    y: sweep[metric],
+    name,
+    line: { color: colour, width: 3 },
+    hovertemplate: `${name}, Cout = %{x}: %{y:,}<extra></extra>`,
+  });
+  const mark = (sweep, colour) => {
+    const i = sweep.out_channels.indexOf(chosen);
+    return {
+      type: "scatter",
+      mode: "markers",
+      x: [chosen],
+      y: [sweep[metric][i]],
+      marker: { size: 11, color: colour, line: { color: "#000", width: 1 } },
+      showlegend: false,
+      hoverinfo: "skip",
+    };
+  };
+  const data = [line(one, "1×1 conv", COLOURS.highlight), line(wide, `${k}×${k} conv`, LAYER_COLOURS.spatial)];
+  if (one.out_channels.includes(chosen)) data.push(mark(one, COLOURS.highlight), mark(wide, LAYER_COLOURS.spatial));
+  return {
+    data,
+    layout: {
+      ...baseLayout(360),
+      title: { text: title, font: { ...font(), size: font().size + 2 } },
+      xaxis: { title: { text: "output channels Cout" }, type: axis, fixedrange: true },
+      yaxis: { type: axis, tickformat: axis === "log" ? "" : "~s", fixedrange: true, exponentformat: "power" },
+      legend: { x: 0.02, y: 0.98, bgcolor: "rgba(255,255,255,0.85)" },
+    },
+  };
+}
+
+// Stacked bars, one stack per design and one segment per layer; parameters left, multiply–adds right.
+export function blocksFigure(designs) {
+  const data = [];
+  const seen = new Set();
+  for (const [axis, metric] of [["", "parameters"], ["2", "multiply_adds"]]) {
+    designs.forEach(({ label, block }) => {
+      block.layers.forEach((layer) => {
+        const kind = kindOf(layer);
+        data.push({
+          type: "bar",
+          x: [label],
+          y: [layer[metric]],
+          name: kind.name,
+          legendgroup: kind.name,
+          showlegend: !seen.has(kind.name),
+          marker: { color: kind.colour, line: { color: "#fff", width: 1.5 } },
+          xaxis: `x${axis}`,
+          yaxis: `y${axis}`,
+          hovertemplate: `${label}<br>${layer.name} (${layer.shape}): %{y:,}<extra></extra>`,
+        });
+        seen.add(kind.name);
+      });
+    });
+  }
+  const totals = (axis, metric) =>
+    designs.map(({ label, block }) => ({
+      x: label,
+      y: block[metric],
+      xref: `x${axis}`,
+      yref: `y${axis}`,
+      text: `<b>${group(block[metric])}</b>`,
+      showarrow: false,
+      yanchor: "bottom",
+    }));
+  return {
+    data,
+    layout: {
+      ...baseLayout(380),
+      barmode: "stack",
+      grid: { rows: 1, columns: 2, pattern: "independent" },
+      xaxis: { fixedrange: true },
+      xaxis2: { fixedrange: true },
+      yaxis: { title: { text: "parameters" }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
+      yaxis2: { title: { text: "multiply–adds" }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
+      annotations: [...totals("", "parameters"), ...totals("2", "multiply_adds")],
+      legend: { orientation: "h", y: -0.15 },
+    },
+  };
+}
+
+// "a is x % of b (n× fewer)" for two counts.
+export function compare(cheap, plain) {
+  const percent = (100 * cheap) / plain;
+  const times = plain / cheap;
+  return `${percent.toFixed(1)} % of it (${times >= 1 ? `${times.toFixed(1)}× fewer` : `${(1 / times).toFixed(1)}× more`})`;
+}
+
+// The arithmetic: one row per layer, each count written as a product of its factors.
+export function arithmeticTable(designs) {
+  const table = document.createElement("table");
+  const head = table.insertRow();
+  for (const text of ["design", "layer", "parameters", "multiply–adds"]) head.append(cell("th", text));
+  for (const { label, block } of designs) {
+    block.layers.forEach((layer, i) => {
+      const row = table.insertRow();
+      row.append(cell("th", i === 0 ? label : ""), cell("td", `${layer.name} (${layer.shape})`));
+      row.append(cell("td", layer.formula.parameters), cell("td", layer.formula.multiply_adds));
+    });
+    const total = table.insertRow();
+    total.className = "total";
+    total.append(cell("th", ""), cell("td", "total"), cell("td", group(block.parameters)), cell("td", group(block.multiply_adds)));
+  }
+  return table;
+}
+
+function cell(tag, text) {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  return node;
+}

@@ -1,0 +1,25 @@
+import re
+
+import pytest
+
+LABELS = ["Input", "Upload image", "Features", "Output channels", "Weights", "Seed", "Bias", "Activation"]
+
+
+def test_mixer_has_every_labelled_control(client):
+    page = client.get("/").text
+    for label in LABELS:
+        assert re.search(rf"<label[^>]*>\s*{re.escape(label)}", page), label
+
+
+@pytest.mark.parametrize("path", ["/", "/cost", "/docs"])
+def test_pages_have_no_inline_scripts_and_no_foreign_hosts(client, path):
+    page = client.get(path).text
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts and all('src="/' in attributes for attributes in scripts)
+    assert "http://" not in page and "https://" not in page
+
+
+def test_cost_page_defaults_are_the_classic_examples(client):
+    page = client.get("/cost").text
+    for control, value in [("s-cin", 256), ("s-h", 56), ("i-h", 28), ("i-r", 32), ("b-mid", 64), ("d-cin", 32)]:
+        assert re.search(rf'id="{control}"[^>]*value="{value}"', page), control
