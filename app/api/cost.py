@@ -1,20 +1,21 @@
 """GET /api/cost/...: parameters and multiply–adds of 1×1 convolutions and the blocks built on them."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from app.api.errors import responses
 from app.core import cost
 from app.core.errors import InputError
 
-router = APIRouter(prefix="/api/cost", tags=["cost"])
+router = APIRouter(prefix="/api/cost", tags=["cost"], responses=responses(413))
 
 MAX_SWEEP_POINTS = 1024
 
 Channels = Annotated[int, Query(ge=1, le=8192, description="channels, 1…8192")]
 Side = Annotated[int, Query(ge=1, le=4096, description="pixels, 1…4096")]
-Kernel = Annotated[int, Query(ge=1, le=11, description="an odd kernel size, 1…11")]
+Kernel = Annotated[Literal[1, 3, 5, 7, 9, 11], Query(description="an odd kernel size: 'same' padding keeps H×W")]
 
 
 class Count(BaseModel):
@@ -71,11 +72,6 @@ class SeparableCost(Comparison):
     formula_ratio: float  # 1/Cout + 1/k², the closed form of `ratio` without biases
 
 
-def _odd(kernel_size: int) -> None:
-    if kernel_size % 2 == 0:
-        raise InputError(("query", "kernel_size"), f"kernel_size must be odd for 'same' padding, not {kernel_size}")
-
-
 def _block(layers: list[cost.Layer]) -> Block:
     count = cost.total(layers)
     return Block(
@@ -90,7 +86,6 @@ def read_conv_cost(
     in_channels: Channels, out_channels: Channels, height: Side, width: Side, kernel_size: Kernel = 1, bias: bool = True
 ) -> ConvCost:
     """Parameters and multiply–adds of one k×k convolution (stride 1, "same" padding)."""
-    _odd(kernel_size)
     count = cost.count_conv(in_channels, out_channels, height, width, kernel_size, bias)
     biases = out_channels if bias else 0
     return ConvCost(
@@ -115,7 +110,6 @@ def read_sweep(
     out_step: Annotated[int, Query(ge=1, le=8192)] = 1,
 ) -> Sweep:
     """Parameters and multiply–adds as Cout runs from out_min to out_max (at most 1024 points)."""
-    _odd(kernel_size)
     if out_max < out_min:
         raise InputError(("query", "out_max"), f"out_max ({out_max}) must be at least out_min ({out_min})")
     outs = list(range(out_min, out_max + 1, out_step))
@@ -140,7 +134,6 @@ def read_inception_cost(
     bias: bool = False,
 ) -> InceptionCost:
     """A k×k conv straight from Cin to Cout, against a 1×1 reduction to R channels then the same k×k conv."""
-    _odd(kernel_size)
     direct, reduced = cost.inception(height, width, in_channels, reduce_channels, out_channels, kernel_size, bias)
     a, b = _block(direct), _block(reduced)
     return InceptionCost(direct=a, reduced=b, ratio=b.multiply_adds / a.multiply_adds)
@@ -172,7 +165,6 @@ def read_separable_cost(
     bias: bool = False,
 ) -> SeparableCost:
     """MobileNet's depthwise k×k + pointwise 1×1 against one standard k×k conv."""
-    _odd(kernel_size)
     standard, separable = cost.separable(in_channels, out_channels, height, width, kernel_size, bias)
     a, b = _block(standard), _block(separable)
     return SeparableCost(

@@ -7,9 +7,10 @@ from pydantic import BaseModel
 import torch
 
 from app.api.deps import SettingsDep, get_device
+from app.api.errors import responses
 from app.core.device import device_name
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", tags=["health"], responses=responses(413))
 
 
 class Health(BaseModel):

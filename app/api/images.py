@@ -4,11 +4,12 @@ from fastapi import APIRouter, UploadFile
 from pydantic import BaseModel
 
 from app.api.deps import SettingsDep, get_store, run_blocking
+from app.api.errors import responses
 from app.config import Settings
 from app.core.errors import TooLarge
 from app.core.inputs import decode_image
 
-router = APIRouter(prefix="/api", tags=["images"])
+router = APIRouter(prefix="/api", tags=["images"], responses=responses(400, 413, 415))
 
 
 class StoredImage(BaseModel):
@@ -23,10 +24,7 @@ def store_upload(data: bytes, settings: Settings) -> StoredImage:
     return StoredImage(image_id=image_id, width=image.shape[2], height=image.shape[1])
 
 
-@router.post(
-    "/images",
-    responses={413: {"description": "File or image too large"}, 415: {"description": "Not a supported image"}},
-)
+@router.post("/images")
 async def create_image(file: UploadFile, settings: SettingsDep) -> StoredImage:
     """Upload a PNG, JPEG, GIF or WebP image; it is decoded, shrunk to max_side and stored by content hash."""
     data = await file.read(settings.max_upload_bytes + 1)

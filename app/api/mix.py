@@ -9,6 +9,7 @@ import torch
 
 from app.api.deps import SettingsDep, get_device, get_store, run_blocking, sample_image
 from app.api.encoding import dumps, encode
+from app.api.errors import responses
 from app.api.schemas import (
     BiasValues,
     MixRequest,
@@ -27,7 +28,7 @@ from app.core.device import device_name
 from app.core.errors import InputError, NotFound
 from app.core.mixing import explain_channel, mix, probe_pixel
 
-router = APIRouter(prefix="/api", tags=["mix"])
+router = APIRouter(prefix="/api", tags=["mix"], responses=responses(400, 404, 413))
 
 DEFAULT_OUT_CHANNELS = 4
 

@@ -7,10 +7,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.api.deps import sample_image
+from app.api.errors import responses
 from app.core import inputs
 from app.core.errors import NotFound
 
-router = APIRouter(prefix="/api", tags=["samples"])
+router = APIRouter(prefix="/api", tags=["samples"], responses=responses(404))
 
 
 class Sample(BaseModel):

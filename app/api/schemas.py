@@ -15,7 +15,7 @@ Side = Annotated[int, Field(ge=1, le=4096)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SampleInput(Strict):

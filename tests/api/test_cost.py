@@ -105,7 +105,7 @@ def test_separable(client):
             "/api/cost/conv",
             {"in_channels": 1, "out_channels": 1, "height": 1, "width": 1, "kernel_size": 4},
             ["query", "kernel_size"],
-            "must be odd",
+            "Input should be 1, 3, 5, 7, 9 or 11",
         ),
         (
             "/api/cost/conv",
