@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 import contextlib
+from dataclasses import dataclass
 import os
 import socket
 import statistics
@@ -30,9 +31,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Running:
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
-def server(app: str, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `uvicorn app` on 127.0.0.1 and yield its base URL; stop it on exit."""
+def server(app: str, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[Running]:
+    """Run `uvicorn app` on 127.0.0.1 and yield its base URL and process id; stop it on exit."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning"]
@@ -49,7 +56,7 @@ def server(app: str, workers: int = 1, env: dict[str, str] | None = None) -> Ite
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"{app} did not start")
             time.sleep(0.2)
-        yield url
+        yield Running(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -41,10 +41,10 @@ def timed(url: str, body: dict, repeats: int, headers: dict | None = None) -> tu
 
 def main() -> None:
     with server("app.main:app") as ours, server("benchmarks.naive_app:app") as naive:
-        t_naive, n_naive = timed(naive, WORKLOAD, 5)
-        t_b64, n_b64 = timed(ours, {**WORKLOAD, "encoding": "base64"}, 15)
-        t_u8, n_u8 = timed(ours, {**WORKLOAD, "encoding": "u8"}, 15, {"Accept-Encoding": "identity"})
-        t_u8z, n_u8z = timed(ours, {**WORKLOAD, "encoding": "u8"}, 15, {"Accept-Encoding": "gzip"})
+        t_naive, n_naive = timed(naive.url, WORKLOAD, 5)
+        t_b64, n_b64 = timed(ours.url, {**WORKLOAD, "encoding": "base64"}, 15)
+        t_u8, n_u8 = timed(ours.url, {**WORKLOAD, "encoding": "u8"}, 15, {"Accept-Encoding": "identity"})
+        t_u8z, n_u8z = timed(ours.url, {**WORKLOAD, "encoding": "u8"}, 15, {"Accept-Encoding": "gzip"})
     print("POST /api/mix, scene 256×256, bank (10) → 64 channels; median per request")
     print(f"  naive (NCHW nn.Conv2d + JSON lists) {t_naive * 1e3:8.1f} ms  {n_naive / 1e6:6.1f} MB")
     print(f"  ours, base64 float32                {t_b64 * 1e3:8.1f} ms  {n_b64 / 1e6:6.1f} MB")

@@ -23,7 +23,8 @@ IDLE = "body[data-ready]:not([data-busy])"
 
 
 def main() -> None:
-    with server("app.main:app") as url, sync_playwright() as playwright:
+    with server("app.main:app") as running, sync_playwright() as playwright:
+        url = running.url
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         sizes: list[int] = []

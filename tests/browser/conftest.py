@@ -24,8 +24,8 @@ def store_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(store_dir) -> str:
-    with server("app.main:app", env={"POINTWISE_STORE_DIR": str(store_dir)}) as url:
-        yield url
+    with server("app.main:app", env={"POINTWISE_STORE_DIR": str(store_dir)}) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")
