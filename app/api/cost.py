@@ -1,6 +1,7 @@
 """GET /api/cost/...: parameters and multiply–adds of 1×1 convolutions and the blocks built on them."""
 
-from typing import Annotated, Literal
+from enum import IntEnum
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -15,7 +16,20 @@ MAX_SWEEP_POINTS = 1024
 
 Channels = Annotated[int, Query(ge=1, le=8192, description="channels, 1…8192")]
 Side = Annotated[int, Query(ge=1, le=4096, description="pixels, 1…4096")]
-Kernel = Annotated[Literal[1, 3, 5, 7, 9, 11], Query(description="an odd kernel size: 'same' padding keeps H×W")]
+
+
+class KernelSize(IntEnum):
+    """Odd kernel sizes: with "same" padding the output keeps H×W."""
+
+    ONE = 1
+    THREE = 3
+    FIVE = 5
+    SEVEN = 7
+    NINE = 9
+    ELEVEN = 11
+
+
+Kernel = Annotated[KernelSize, Query(description="an odd kernel size: 'same' padding keeps H×W")]
 
 
 class Count(BaseModel):
@@ -83,7 +97,12 @@ def _block(layers: list[cost.Layer]) -> Block:
 
 @router.get("/conv")
 def read_conv_cost(
-    in_channels: Channels, out_channels: Channels, height: Side, width: Side, kernel_size: Kernel = 1, bias: bool = True
+    in_channels: Channels,
+    out_channels: Channels,
+    height: Side,
+    width: Side,
+    kernel_size: Kernel = KernelSize.ONE,
+    bias: bool = True,
 ) -> ConvCost:
     """Parameters and multiply–adds of one k×k convolution (stride 1, "same" padding)."""
     count = cost.count_conv(in_channels, out_channels, height, width, kernel_size, bias)
@@ -103,7 +122,7 @@ def read_sweep(
     in_channels: Channels,
     height: Side,
     width: Side,
-    kernel_size: Kernel = 1,
+    kernel_size: Kernel = KernelSize.ONE,
     bias: bool = True,
     out_min: Channels = 1,
     out_max: Channels = 1024,
@@ -130,7 +149,7 @@ def read_inception_cost(
     in_channels: Channels,
     reduce_channels: Channels,
     out_channels: Channels,
-    kernel_size: Kernel = 5,
+    kernel_size: Kernel = KernelSize.FIVE,
     bias: bool = False,
 ) -> InceptionCost:
     """A k×k conv straight from Cin to Cout, against a 1×1 reduction to R channels then the same k×k conv."""
@@ -161,7 +180,7 @@ def read_separable_cost(
     out_channels: Channels,
     height: Side,
     width: Side,
-    kernel_size: Kernel = 3,
+    kernel_size: Kernel = KernelSize.THREE,
     bias: bool = False,
 ) -> SeparableCost:
     """MobileNet's depthwise k×k + pointwise 1×1 against one standard k×k conv."""
