@@ -1,10 +1,14 @@
 """POST /api/mix: run one 1×1 convolution and return everything the pages draw."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 import gzip
+import io
+from typing import Literal
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
+import numpy as np
 import torch
 
 from app.api.deps import SettingsDep, get_device, get_store, run_blocking, sample_image
@@ -26,7 +30,7 @@ from app.core import inputs, weights
 from app.core.cost import count_conv
 from app.core.device import device_name
 from app.core.errors import InputError, NotFound
-from app.core.mixing import explain_channel, mix, probe_pixel
+from app.core.mixing import ChannelExplanation, PixelProbe, explain_channel, mix, probe_pixel
 
 router = APIRouter(prefix="/api", tags=["mix"], responses=responses(400, 404, 413))
 
@@ -184,54 +188,81 @@ def check_size(request: MixRequest, x: torch.Tensor, c_out: int, settings: Setti
             raise InputError(("probe", "col"), f"col {request.probe.col} is outside the map: W = {width}")
 
 
-def compute_mix(request: MixRequest, settings: Settings) -> dict:
-    """Everything POST /api/mix answers, as a JSON-ready dict."""
+@dataclass(frozen=True)
+class Mixed:
+    """One mix, computed: every tensor on the CPU."""
+
+    x: torch.Tensor  # (Cin, H, W)
+    names: list[str]
+    weight: torch.Tensor  # (Cout, Cin)
+    bias: torch.Tensor  # (Cout,)
+    y: torch.Tensor  # (Cout, H, W)
+    z: torch.Tensor  # (Cout, H, W), before f
+    explanation: ChannelExplanation | None
+    probe: PixelProbe | None
+    device: str
+
+
+def run_mix(request: MixRequest, settings: Settings) -> Mixed:
+    """Build X, W and b from the request and run the 1×1 convolution on the settings' device."""
     device = get_device(settings.device)
     with torch.inference_mode():
         x, names = load_input(request, settings)
         weight, bias = build_weights(request, x, names, settings)
-        c_out = weight.shape[0]
-        check_size(request, x, c_out, settings)
+        check_size(request, x, weight.shape[0], settings)
         on_device = x.to(device), weight.to(device), bias.to(device)
         y, z = mix(*on_device, request.activation)
-        enc = request.encoding
-        c_in, height, width = x.shape
-        cost = count_conv(c_in, c_out, height, width, 1, True)
-        answer = {
-            "input": {"shape": list(x.shape), "channel_names": names},
-            "weight": {"shape": [c_out, c_in], "values": weight.tolist()},
-            "bias": {"values": bias.tolist()},
-            "output": {"shape": [c_out, height, width]},
-            "cost": {"parameters": cost.parameters, "multiply_adds": cost.multiply_adds},
-            "device": device_name(device),
-        }
-        if request.include_input_maps:
-            answer["input"]["maps"] = encode(x, enc)
-        if request.include_output_maps:
-            answer["output"]["maps"] = encode(y, enc)
-            if request.activation != "none":
-                answer["output"]["pre_activation"] = encode(z, enc)
+        explanation = probe = None
         if request.explain_channel is not None:
-            e = explain_channel(*on_device, y, request.explain_channel, request.activation)
-            answer["explain"] = {
-                "channel": e.channel,
-                "weights": e.weights.tolist(),
-                "bias": e.bias,
-                "contributions": encode(e.contributions, enc),
-                "sum": encode(e.total, enc),
-                "max_abs_error": e.max_abs_error,
-            }
+            explanation = explain_channel(*on_device, y, request.explain_channel, request.activation)
         if request.probe is not None:
-            p = probe_pixel(*on_device, y, request.probe.row, request.probe.col, request.activation)
-            answer["probe"] = {
-                "row": p.row,
-                "col": p.col,
-                "x": p.x.tolist(),
-                "z": p.z.tolist(),
-                "y": p.y.tolist(),
-                "max_abs_error": p.max_abs_error,
-            }
+            probe = probe_pixel(*on_device, y, request.probe.row, request.probe.col, request.activation)
+    return Mixed(x, names, weight, bias, y.cpu(), z.cpu(), explanation, probe, device_name(device))
+
+
+def to_answer(m: Mixed, request: MixRequest) -> dict:
+    """The JSON answer of POST /api/mix, maps in the requested encoding."""
+    enc = request.encoding
+    (c_out, c_in), (_, height, width) = m.weight.shape, m.x.shape
+    cost = count_conv(c_in, c_out, height, width, 1, True)
+    answer = {
+        "input": {"shape": list(m.x.shape), "channel_names": m.names},
+        "weight": {"shape": [c_out, c_in], "values": m.weight.tolist()},
+        "bias": {"values": m.bias.tolist()},
+        "output": {"shape": [c_out, height, width]},
+        "cost": {"parameters": cost.parameters, "multiply_adds": cost.multiply_adds},
+        "device": m.device,
+    }
+    if request.include_input_maps:
+        answer["input"]["maps"] = encode(m.x, enc)
+    if request.include_output_maps:
+        answer["output"]["maps"] = encode(m.y, enc)
+        if request.activation != "none":
+            answer["output"]["pre_activation"] = encode(m.z, enc)
+    if (e := m.explanation) is not None:
+        answer["explain"] = {
+            "channel": e.channel,
+            "weights": e.weights.tolist(),
+            "bias": e.bias,
+            "contributions": encode(e.contributions, enc),
+            "sum": encode(e.total, enc),
+            "max_abs_error": e.max_abs_error,
+        }
+    if (p := m.probe) is not None:
+        answer["probe"] = {
+            "row": p.row,
+            "col": p.col,
+            "x": p.x.tolist(),
+            "z": p.z.tolist(),
+            "y": p.y.tolist(),
+            "max_abs_error": p.max_abs_error,
+        }
     return answer
+
+
+def compute_mix(request: MixRequest, settings: Settings) -> dict:
+    """Everything POST /api/mix answers, as a JSON-ready dict."""
+    return to_answer(run_mix(request, settings), request)
 
 
 def answer_mix(request: MixRequest, settings: Settings, compress: bool) -> bytes:
@@ -244,11 +275,36 @@ def answer_mix(request: MixRequest, settings: Settings, compress: bool) -> bytes
     return gzip.compress(body, compresslevel=1, mtime=0) if compress else body
 
 
-@router.post("/mix", response_model=MixResponse)
+def answer_npz(request: MixRequest, settings: Settings) -> bytes:
+    """The maps and weights of a mix as a NumPy .npz file (float32; names as a string array)."""
+    m = run_mix(request, settings)
+    arrays = {"input": m.x, "weight": m.weight, "bias": m.bias, "output": m.y, "pre_activation": m.z}
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer, channel_names=np.array(m.names), **{k: v.numpy().astype(np.float32) for k, v in arrays.items()}
+    )
+    return buffer.getvalue()
+
+
+NPZ = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@router.post(
+    "/mix",
+    response_model=MixResponse,
+    responses={200: {"content": NPZ, "description": "The answer; with format=npz, a NumPy .npz file"}},
+)
 async def create_mix(
-    http: Request, settings: SettingsDep, request: MixRequest = Body(openapi_examples=EXAMPLES)
+    http: Request,
+    settings: SettingsDep,
+    request: MixRequest = Body(openapi_examples=EXAMPLES),
+    format: Literal["json", "npz"] = Query("json", description="npz: input, weight, bias, output as arrays"),
 ) -> Response:
     """Run Y = f(W·X + b) with a 1×1 convolution; explain one channel and probe one pixel on request."""
+    if format == "npz":
+        body = await run_blocking(settings, answer_npz, request, settings)
+        headers = {"Content-Disposition": 'attachment; filename="pointwise-mix.npz"'}
+        return Response(body, media_type="application/octet-stream", headers=headers)
     compress = request.encoding != "base64" and "gzip" in http.headers.get("accept-encoding", "")
     body = await run_blocking(settings, answer_mix, request, settings, compress)
     headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if compress else {})}

@@ -22,18 +22,30 @@ def limits() -> dict[str, int]:
     }
 
 
+def mixer_page(request: Request, embed: bool) -> HTMLResponse:
+    context = {"page": "mixer", "samples": inputs.SAMPLES, "presets": weights.PRESETS, "limits": limits()}
+    return templates.TemplateResponse(request, "mixer.html", {**context, "embed": embed})
+
+
 @router.get("/", response_class=HTMLResponse)
 def read_mixer(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        "mixer.html",
-        {"page": "mixer", "samples": inputs.SAMPLES, "presets": weights.PRESETS, "limits": limits()},
-    )
+    return mixer_page(request, embed=False)
+
+
+@router.get("/embed/mixer", response_class=HTMLResponse)
+def read_mixer_embed(request: Request) -> HTMLResponse:
+    """The Mixer with minimal chrome, for iframes: ?view=sum shows one view, ?hide=upload,seed hides controls."""
+    return mixer_page(request, embed=True)
 
 
 @router.get("/cost", response_class=HTMLResponse)
 def read_cost(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "cost.html", {"page": "cost"})
+    return templates.TemplateResponse(request, "cost.html", {"page": "cost", "embed": False})
+
+
+@router.get("/embed/cost", response_class=HTMLResponse)
+def read_cost_embed(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "cost.html", {"page": "cost", "embed": True})
 
 
 @router.get("/docs", response_class=HTMLResponse)

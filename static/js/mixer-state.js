@@ -20,6 +20,9 @@ export const DEFAULTS = {
   pc: null,
   W: null, // Cout × Cin, only when edited by hand
   B: null, // Cout, only when edited by hand
+  view: "", // layout, read by chrome.js: kept so that a link keeps it
+  hide: "",
+  large: "",
 };
 
 const NUMBERS = ["rc", "rh", "rw", "rs", "cout", "seed", "ch", "pr", "pc"];

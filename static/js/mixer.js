@@ -14,6 +14,8 @@ import {
 import { channelGrid, graphFigure, outputNames, rgbFigure, sumFigure, weightsFigure } from "./mixer-views.js";
 import { cssGradient, fmt, font, gridFigure, group, hitTile, placeLabels } from "./plots.js";
 import { renderProbe } from "./probe.js";
+import { embedCode, withPath, wireShare } from "./share.js";
+import { mixerSnippet } from "./snippets.js";
 
 const $ = (id) => document.getElementById(id);
 const controls = {
@@ -59,8 +61,10 @@ function syncControls() {
 }
 
 function commit(push) {
-  const url = `${location.pathname}${toQuery(state)}`;
+  const query = toQuery(state);
+  const url = `${location.pathname}${query}`;
   if (url !== `${location.pathname}${location.search}`) history[push ? "pushState" : "replaceState"](null, "", url);
+  $("export-html").href = `/export/mixer.html${query}`;
 }
 
 function setStatus(text, isError = false) {
@@ -450,9 +454,27 @@ dropzone.addEventListener("drop", (e) => {
 
 // ---- the rest -----------------------------------------------------------------------------------------
 
-$("copy-link").addEventListener("click", async () => {
-  await navigator.clipboard?.writeText(location.href).catch(() => {});
-  setStatus("Link copied: it reproduces this view.");
+wireShare(document.querySelector(".views"), {
+  link: () => location.href,
+  embed: (view) => embedCode(withPath("/embed/mixer", { view }), `Pointwise: the ${view} view of a 1×1 convolution`),
+  code: () => mixerSnippet(mixRequest(state, { input: false, output: false }), last.answer),
+});
+
+$("download-npz").addEventListener("click", async () => {
+  const response = await fetch("/api/mix?format=npz", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(mixRequest(state, { input: true, output: true })),
+  });
+  if (!response.ok) {
+    setStatus(`The .npz was refused: HTTP ${response.status}`, true);
+    return;
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = "pointwise-mix.npz";
+  link.click();
+  URL.revokeObjectURL(link.href);
 });
 
 window.addEventListener("popstate", () => {
@@ -465,6 +487,7 @@ window.addEventListener("resize", () => last && render(last.answer, false));
 if (state.pr === null || state.pc === null) Object.assign(state, centre(state));
 for (const bar of document.querySelectorAll(".diverging")) bar.style.background = cssGradient(DIVERGING);
 syncControls();
+commit(false);
 for (const id of PLOTS.filter((id) => id !== "rgb-plot")) {
   Plotly.newPlot($(id), [], {}, PLOT_CONFIG);
 }

@@ -1,3 +1,5 @@
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -251,3 +253,24 @@ def test_unknown_sample_and_image_are_404(client):
 def test_malformed_json_is_422(client):
     r = client.post("/api/mix", content="{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 422
+
+
+def test_npz_holds_the_maps_and_weights(client):
+    r = client.post(
+        "/api/mix?format=npz",
+        json={
+            "input": {"source": "values", "values": X},
+            "weight": {"values": [[1, -1], [0.5, 0.5]]},
+            "bias": {"values": [0, 1]},
+            "activation": "relu",
+        },
+    )
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="pointwise-mix.npz"'
+    with np.load(io.BytesIO(r.content)) as npz:
+        assert npz["input"].tolist() == X
+        assert npz["weight"].tolist() == [[1, -1], [0.5, 0.5]]
+        assert npz["output"].tolist() == [[[0, 0]], [[3, 4]]]
+        assert npz["pre_activation"].tolist() == [[[-2, -2]], [[3, 4]]]
+        assert npz["channel_names"].tolist() == ["x0", "x1"]
+        assert npz["output"].dtype == np.float32

@@ -1,0 +1,51 @@
+// "Copy link", "Copy embed code" and "Copy PyTorch code" on every view. What is copied is also
+// shown, selected, in a dialog: on a classroom LAN (plain http) the clipboard API is not there.
+
+const EMBED_SIZE = { width: 960, height: 640 };
+
+export function embedCode(src, title) {
+  const { width, height } = EMBED_SIZE;
+  return `<iframe src="${src}" width="${width}" height="${height}" style="border:0" title="${title}" loading="lazy"></iframe>`;
+}
+
+// A URL of this page's kind at another path (e.g. /embed/mixer), with the same query plus `extra`.
+export function withPath(path, extra = {}) {
+  const url = new URL(location.href);
+  url.pathname = path;
+  for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+async function toClipboard(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function copyText(text, what) {
+  const dialog = document.getElementById("copied");
+  const area = document.getElementById("copied-text");
+  area.value = text;
+  const copied = await toClipboard(text);
+  document.getElementById("copied-status").textContent = copied
+    ? `${what} copied to the clipboard.`
+    : `${what}: select it below and copy it (Ctrl+C).`;
+  if (!dialog.open) dialog.showModal();
+  area.focus();
+  area.select();
+}
+
+// Wire every .share toolbar under `root`: makers.link/embed/code(view) give the text to copy.
+export function wireShare(root, makers) {
+  const names = { link: "Link", embed: "Embed code", code: "PyTorch code" };
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest(".share button[data-copy]");
+    if (!button) return;
+    const kind = button.dataset.copy;
+    const view = button.closest(".share").dataset.view;
+    copyText(makers[kind](view), names[kind]);
+  });
+}

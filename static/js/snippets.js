@@ -1,0 +1,70 @@
+// Short runnable PyTorch programs that rebuild what a view shows.
+
+const py = (values) => `[${values.map((v) => (Array.isArray(v) ? py(v) : String(v))).join(", ")}]`;
+
+function inputLine(spec, [cin, height, width], features) {
+  if (spec.source === "random") {
+    const draw = spec.distribution === "uniform" ? "rand" : "randn";
+    return `x = torch.${draw}(${cin}, ${height}, ${width}, generator=torch.Generator().manual_seed(${spec.seed}))  # (Cin, H, W)`;
+  }
+  if (spec.source === "values") return `x = torch.tensor(${py(spec.values)})  # (Cin, H, W)`;
+  const what = spec.source === "sample" ? `the "${spec.name}" sample` : "your uploaded image";
+  return (
+    `# x is ${what} as ${features === "bank" ? "the 10 feature-bank channels" : "3 RGB channels in [0, 1]"}:\n` +
+    `# POST /api/mix with "encoding": "json" returns it exactly, as input.maps.\n` +
+    `x = torch.rand(${cin}, ${height}, ${width})  # (Cin, H, W): a stand-in of the same shape`
+  );
+}
+
+// nn.Conv2d(Cin, Cout, kernel_size=1) with the current W and b, applied to the current input.
+export function mixerSnippet(request, answer) {
+  const [cout, cin] = answer.weight.shape;
+  const apply = request.activation === "relu" ? "torch.relu(conv(x[None]))[0]" : "conv(x[None])[0]";
+  return [
+    "import torch",
+    "from torch import nn",
+    "",
+    inputLine(request.input, answer.input.shape, request.features),
+    "",
+    `conv = nn.Conv2d(${cin}, ${cout}, kernel_size=1)`,
+    "with torch.no_grad():",
+    `    conv.weight.copy_(torch.tensor(${py(answer.weight.values)}).reshape(${cout}, ${cin}, 1, 1))`,
+    `    conv.bias.copy_(torch.tensor(${py(answer.bias.values)}))`,
+    `    y = ${apply}  # (Cout, H, W)`,
+    "",
+    "print(y.shape)",
+    "",
+  ].join("\n");
+}
+
+const conv = (cin, cout, k, bias) =>
+  `nn.Conv2d(${cin}, ${cout}, kernel_size=${k}${k > 1 ? `, padding=${(k - 1) / 2}` : ""}, bias=${bias ? "True" : "False"})`;
+
+// The modules a cost panel compares, counted the way Pointwise counts them.
+export function costSnippet(designs, [cin, height, width]) {
+  const lines = [
+    "import torch",
+    "from torch import nn",
+    "from torch.utils.flop_counter import FlopCounterMode",
+    "",
+    "designs = {",
+    ...designs.map(([name, layers]) => `    ${JSON.stringify(name)}: nn.Sequential(${layers.join(", ")}),`),
+    "}",
+    `x = torch.empty(1, ${cin}, ${height}, ${width}, device="meta")`,
+    "for name, module in designs.items():",
+    '    module = module.to("meta").eval()',
+    "    with FlopCounterMode(display=False) as counter:",
+    "        module(x)",
+    "    parameters = sum(p.numel() for p in module.parameters())",
+    '    print(f"{name}: {parameters:,} parameters, {counter.get_total_flops() // 2:,} multiply-adds")',
+    "",
+  ];
+  return lines.join("\n");
+}
+
+export const layers = {
+  conv,
+  bn: (c) => `nn.BatchNorm2d(${c})`,
+  depthwise: (c, k, bias) =>
+    `nn.Conv2d(${c}, ${c}, kernel_size=${k}, padding=${(k - 1) / 2}, groups=${c}, bias=${bias ? "True" : "False"})`,
+};
