@@ -11,7 +11,7 @@ from app.api import cost, health, images, mix, samples
 from app.config import STATIC_DIR, get_settings
 from app.core.errors import InputError, NotFound, TooLarge, UnsupportedImage
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from app.pages import routes, vendor
+from app.pages import exports, routes, vendor
 
 STATUS = {NotFound: 404, TooLarge: 413, UnsupportedImage: 415}
 
@@ -44,7 +44,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/vendor/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
-    for module in (health, samples, images, mix, cost, vendor, routes):
+    for module in (health, samples, images, mix, cost, vendor, routes, exports):
         app.include_router(module.router)
     return app
 

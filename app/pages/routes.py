@@ -6,6 +6,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.config import TEMPLATES_DIR, get_settings
 from app.core import inputs, weights
+from app.pages.state import COST_DEFAULTS, MIXER_DEFAULTS, MIXER_MAX_SIDE
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -24,6 +25,7 @@ def limits() -> dict[str, int]:
 
 def mixer_page(request: Request, embed: bool) -> HTMLResponse:
     context = {"page": "mixer", "samples": inputs.SAMPLES, "presets": weights.PRESETS, "limits": limits()}
+    context["mixer"] = {"defaults": MIXER_DEFAULTS, "max_side": MIXER_MAX_SIDE}
     return templates.TemplateResponse(request, "mixer.html", {**context, "embed": embed})
 
 
@@ -40,12 +42,12 @@ def read_mixer_embed(request: Request) -> HTMLResponse:
 
 @router.get("/cost", response_class=HTMLResponse)
 def read_cost(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "cost.html", {"page": "cost", "embed": False})
+    return templates.TemplateResponse(request, "cost.html", {"page": "cost", "embed": False, "d": COST_DEFAULTS})
 
 
 @router.get("/embed/cost", response_class=HTMLResponse)
 def read_cost_embed(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "cost.html", {"page": "cost", "embed": True})
+    return templates.TemplateResponse(request, "cost.html", {"page": "cost", "embed": True, "d": COST_DEFAULTS})
 
 
 @router.get("/docs", response_class=HTMLResponse)

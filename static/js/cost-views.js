@@ -1,6 +1,8 @@
-// Data → figures for the cost explorer. No DOM wiring here: cost.js owns the page.
+// Data → figures, verdicts and code for the cost explorer's panels. No DOM wiring here: cost.js
+// (the live page) and export-cost.js (an offline file) both draw from these.
 import { COLOURS } from "./config.js";
 import { font, group } from "./plots.js";
+import { costSnippet, layers } from "./snippets.js";
 
 const LAYER_COLOURS = { pointwise: COLOURS.highlight, spatial: "#1565c0", norm: "#90a4ae" };
 
@@ -139,3 +141,105 @@ function cell(tag, text) {
   node.textContent = text;
   return node;
 }
+
+// ---- the four panels: data (the API's answers and the controls they came from) → what to show ----
+
+const asBlock = (conv, name, shape) => ({ ...conv, layers: [{ name, shape, formula: conv.formula }] });
+
+export function sweepView({ controls: c, one, wide, oneConv, wideConv }) {
+  const [k, cout] = [Number(c["s-k"]), Number(c["s-cout"])];
+  const shape = (size) => `${size}×${size}, ${c["s-cin"]}→${cout}`;
+  const bias = c["s-bias"] === "1";
+  return {
+    figures: {
+      "sweep-parameters": sweepFigure("parameters", "Parameters", one, wide, k, cout, c["s-axis"]),
+      "sweep-macs": sweepFigure("multiply_adds", "Multiply–adds", one, wide, k, cout, c["s-axis"]),
+    },
+    designs: [
+      { label: `Cout = ${cout}`, block: asBlock(oneConv, "1×1 conv", shape(1)) },
+      { label: "", block: asBlock(wideConv, `${k}×${k} conv`, shape(k)) },
+    ],
+    verdict:
+      `At Cout = ${cout}: the 1×1 conv has ${group(oneConv.parameters)} parameters and does ` +
+      `${group(oneConv.multiply_adds)} multiply–adds; the ${k}×${k} conv ${group(wideConv.parameters)} and ` +
+      `${group(wideConv.multiply_adds)}. Both grow linearly with Cout.`,
+    code: costSnippet(
+      [
+        ["1×1 conv", [layers.conv(c["s-cin"], cout, 1, bias)]],
+        [`${k}×${k} conv`, [layers.conv(c["s-cin"], cout, k, bias)]],
+      ],
+      [c["s-cin"], c["s-h"], c["s-w"]],
+    ),
+  };
+}
+
+export function inceptionView({ controls: c, answer }) {
+  const [k, cin, r, cout] = [c["i-k"], c["i-cin"], c["i-r"], c["i-cout"]];
+  const designs = [
+    { label: `${k}×${k} straight from ${cin}`, block: answer.direct },
+    { label: `1×1 to ${r}, then ${k}×${k}`, block: answer.reduced },
+  ];
+  return {
+    figures: { "inception-plot": blocksFigure(designs) },
+    designs,
+    verdict:
+      `With the 1×1 reduction: ${group(answer.reduced.multiply_adds)} multiply–adds instead of ` +
+      `${group(answer.direct.multiply_adds)}, ${compare(answer.reduced.multiply_adds, answer.direct.multiply_adds)}.`,
+    code: costSnippet(
+      [
+        ["direct", [layers.conv(cin, cout, Number(k), false)]],
+        ["reduced", [layers.conv(cin, r, 1, false), layers.conv(r, cout, Number(k), false)]],
+      ],
+      [cin, c["i-h"], c["i-w"]],
+    ),
+  };
+}
+
+export function bottleneckView({ controls: c, answer }) {
+  const [cin, mid] = [c["b-cin"], c["b-mid"]];
+  const bias = c["b-style"] !== "torchvision";
+  const stage = (a, b, k) => [layers.conv(a, b, k, bias), layers.bn(b)];
+  const designs = [
+    { label: `bottleneck ${cin}→${mid}→${cin}`, block: answer.bottleneck },
+    { label: `two 3×3 at ${cin}`, block: answer.plain },
+  ];
+  return {
+    figures: { "bottleneck-plot": blocksFigure(designs) },
+    designs,
+    verdict:
+      `The bottleneck: ${group(answer.bottleneck.parameters)} parameters and ` +
+      `${group(answer.bottleneck.multiply_adds)} multiply–adds, against ${group(answer.plain.parameters)} and ` +
+      `${group(answer.plain.multiply_adds)}: ${compare(answer.bottleneck.multiply_adds, answer.plain.multiply_adds)}.`,
+    code: costSnippet(
+      [
+        ["bottleneck", [...stage(cin, mid, 1), ...stage(mid, mid, 3), ...stage(mid, cin, 1)]],
+        ["two 3×3", [...stage(cin, cin, 3), ...stage(cin, cin, 3)]],
+      ],
+      [cin, c["b-h"], c["b-w"]],
+    ),
+  };
+}
+
+export function separableView({ controls: c, answer }) {
+  const [cin, cout, k] = [c["d-cin"], c["d-cout"], Number(c["d-k"])];
+  const designs = [
+    { label: `standard ${k}×${k}`, block: answer.standard },
+    { label: "depthwise + pointwise", block: answer.separable },
+  ];
+  return {
+    figures: { "separable-plot": blocksFigure(designs) },
+    designs,
+    verdict:
+      `Depthwise separable / standard multiply–adds = ${answer.ratio.toFixed(4)}, and ` +
+      `1/Cout + 1/k² = 1/${cout} + 1/${k * k} = ${answer.formula_ratio.toFixed(4)}.`,
+    code: costSnippet(
+      [
+        ["standard", [layers.conv(cin, cout, k, false)]],
+        ["separable", [layers.depthwise(cin, k, false), layers.conv(cin, cout, 1, false)]],
+      ],
+      [cin, c["d-h"], c["d-w"]],
+    ),
+  };
+}
+
+export const PANEL_VIEWS = { sweep: sweepView, inception: inceptionView, bottleneck: bottleneckView, separable: separableView };

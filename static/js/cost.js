@@ -1,13 +1,14 @@
 // The cost explorer: controls ↔ URL, the /api/cost endpoints, and the four panels drawn from them.
 import { getJSON } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
-import { arithmeticTable, blocksFigure, compare, sweepFigure } from "./cost-views.js";
-import { group } from "./plots.js";
+import { PANEL_VIEWS, arithmeticTable } from "./cost-views.js";
+import { embedCode, withPath, wireShare } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 const controls = [...document.querySelectorAll(".panel-controls input, .panel-controls select")];
 const DEFAULTS = Object.fromEntries(controls.map((c) => [c.id, value(c)]));
-const SWEEP_POINTS = 256;
+const SWEEP_STEP = 4; // Cout = 1, 5, 9, … 1021: 256 points
+const shown = {}; // panel → what it shows, for the copy buttons
 
 function value(control) {
   if (control.type === "checkbox") return control.checked ? "1" : "0";
@@ -19,7 +20,7 @@ function setValue(control, text) {
   else control.value = text;
 }
 
-const int = (id) => Number.parseInt($(id).value, 10);
+const values = () => Object.fromEntries(controls.map((c) => [c.id, value(c)]));
 
 // ---- state in the URL -------------------------------------------------------------------------
 
@@ -29,139 +30,71 @@ function readQuery() {
 }
 
 function writeQuery() {
-  const params = new URLSearchParams();
-  for (const control of controls) if (value(control) !== DEFAULTS[control.id]) params.set(control.id, value(control));
-  const text = params.toString();
-  history.replaceState(null, "", text ? `?${text}` : location.pathname);
+  const params = new URLSearchParams(location.search);
+  for (const control of controls) {
+    if (value(control) === DEFAULTS[control.id]) params.delete(control.id);
+    else params.set(control.id, value(control));
+  }
+  const text = params.toString() ? `?${params}` : "";
+  history.replaceState(null, "", `${location.pathname}${text}`);
+  $("export-html").href = `/export/cost.html${text}`;
 }
 
-// ---- panels --------------------------------------------------------------------------------------
+// ---- each panel: ask the API, then draw ---------------------------------------------------------
 
-function draw(id, figure) {
-  Plotly.react($(id), figure.data, figure.layout, PLOT_CONFIG);
-}
-
-function show(id, designs) {
-  $(id).replaceChildren(arithmeticTable(designs));
-}
-
-async function sweepPanel() {
-  const k = int("s-k");
-  const bias = $("s-bias").checked;
-  const cout = int("s-cout");
-  $("s-cout-value").textContent = cout;
-  const base = { in_channels: int("s-cin"), height: int("s-h"), width: int("s-w"), bias };
-  const step = Math.ceil(1024 / SWEEP_POINTS);
-  const range = { out_min: 1, out_max: 1024, out_step: step };
+async function sweepData(c) {
+  const base = { in_channels: c["s-cin"], height: c["s-h"], width: c["s-w"], bias: c["s-bias"] === "1" };
+  const range = { out_min: 1, out_max: 1024, out_step: SWEEP_STEP };
   const [one, wide, oneConv, wideConv] = await Promise.all([
     getJSON("/api/cost/sweep", { ...base, ...range, kernel_size: 1 }),
-    getJSON("/api/cost/sweep", { ...base, ...range, kernel_size: k }),
-    getJSON("/api/cost/conv", { ...base, out_channels: cout, kernel_size: 1 }),
-    getJSON("/api/cost/conv", { ...base, out_channels: cout, kernel_size: k }),
+    getJSON("/api/cost/sweep", { ...base, ...range, kernel_size: c["s-k"] }),
+    getJSON("/api/cost/conv", { ...base, out_channels: c["s-cout"], kernel_size: 1 }),
+    getJSON("/api/cost/conv", { ...base, out_channels: c["s-cout"], kernel_size: c["s-k"] }),
   ]);
-  const axis = $("s-axis").value;
-  draw("sweep-parameters", sweepFigure("parameters", "Parameters", one, wide, k, cout, axis));
-  draw("sweep-macs", sweepFigure("multiply_adds", "Multiply–adds", one, wide, k, cout, axis));
-  const layer = (name, conv, size) => ({
-    name,
-    shape: `${size}×${size}, ${base.in_channels}→${cout}`,
-    formula: conv.formula,
-  });
-  const asBlock = (conv, name, size) => ({ ...conv, layers: [layer(name, conv, size)] });
-  show("sweep-arithmetic", [
-    { label: `Cout = ${cout}`, block: asBlock(oneConv, "1×1 conv", 1) },
-    { label: "", block: asBlock(wideConv, `${k}×${k} conv`, k) },
-  ]);
-  $("sweep-verdict").textContent =
-    `At Cout = ${cout}: the 1×1 conv has ${group(oneConv.parameters)} parameters and does ` +
-    `${group(oneConv.multiply_adds)} multiply–adds; the ${k}×${k} conv ${group(wideConv.parameters)} and ` +
-    `${group(wideConv.multiply_adds)}. Both grow linearly with Cout.`;
+  return { controls: c, one, wide, oneConv, wideConv };
 }
 
-async function inceptionPanel() {
-  const cin = int("i-cin");
-  $("i-r").max = String(cin);
-  const r = Math.min(int("i-r"), cin);
-  $("i-r-value").textContent = r;
-  const k = int("i-k");
-  const answer = await getJSON("/api/cost/inception", {
-    height: int("i-h"),
-    width: int("i-w"),
-    in_channels: cin,
-    reduce_channels: r,
-    out_channels: int("i-cout"),
-    kernel_size: k,
-  });
-  const designs = [
-    { label: `${k}×${k} straight from ${cin}`, block: answer.direct },
-    { label: `1×1 to ${r}, then ${k}×${k}`, block: answer.reduced },
-  ];
-  draw("inception-plot", blocksFigure(designs));
-  show("inception-arithmetic", designs);
-  $("inception-verdict").textContent =
-    `With the 1×1 reduction: ${group(answer.reduced.multiply_adds)} multiply–adds instead of ` +
-    `${group(answer.direct.multiply_adds)}, ${compare(answer.reduced.multiply_adds, answer.direct.multiply_adds)}.`;
+async function inceptionData(c) {
+  const params = { height: c["i-h"], width: c["i-w"], in_channels: c["i-cin"], reduce_channels: c["i-r"] };
+  params.out_channels = c["i-cout"];
+  params.kernel_size = c["i-k"];
+  return { controls: c, answer: await getJSON("/api/cost/inception", params) };
 }
 
-async function bottleneckPanel() {
-  const torchvision = $("b-style").value === "torchvision";
-  const cin = int("b-cin");
-  const mid = int("b-mid");
-  const answer = await getJSON("/api/cost/bottleneck", {
-    in_channels: cin,
-    bottleneck_channels: mid,
-    out_channels: cin,
-    height: int("b-h"),
-    width: int("b-w"),
-    bias: !torchvision,
-    batch_norm: true,
-  });
-  const designs = [
-    { label: `bottleneck ${cin}→${mid}→${cin}`, block: answer.bottleneck },
-    { label: `two 3×3 at ${cin}`, block: answer.plain },
-  ];
-  draw("bottleneck-plot", blocksFigure(designs));
-  show("bottleneck-arithmetic", designs);
-  $("bottleneck-verdict").textContent =
-    `The bottleneck: ${group(answer.bottleneck.parameters)} parameters and ` +
-    `${group(answer.bottleneck.multiply_adds)} multiply–adds, against ${group(answer.plain.parameters)} and ` +
-    `${group(answer.plain.multiply_adds)}: ${compare(answer.bottleneck.multiply_adds, answer.plain.multiply_adds)}.`;
+async function bottleneckData(c) {
+  const params = { in_channels: c["b-cin"], bottleneck_channels: c["b-mid"], out_channels: c["b-cin"] };
+  Object.assign(params, { height: c["b-h"], width: c["b-w"], bias: c["b-style"] !== "torchvision", batch_norm: true });
+  return { controls: c, answer: await getJSON("/api/cost/bottleneck", params) };
 }
 
-async function separablePanel() {
-  const cout = int("d-cout");
-  const k = int("d-k");
-  const answer = await getJSON("/api/cost/separable", {
-    in_channels: int("d-cin"),
-    out_channels: cout,
-    height: int("d-h"),
-    width: int("d-w"),
-    kernel_size: k,
-  });
-  const designs = [
-    { label: `standard ${k}×${k}`, block: answer.standard },
-    { label: "depthwise + pointwise", block: answer.separable },
-  ];
-  draw("separable-plot", blocksFigure(designs));
-  show("separable-arithmetic", designs);
-  $("separable-verdict").textContent =
-    `Depthwise separable / standard multiply–adds = ${answer.ratio.toFixed(4)}, and ` +
-    `1/Cout + 1/k² = 1/${cout} + 1/${k * k} = ${answer.formula_ratio.toFixed(4)}.`;
+async function separableData(c) {
+  const params = { in_channels: c["d-cin"], out_channels: c["d-cout"], height: c["d-h"], width: c["d-w"] };
+  params.kernel_size = c["d-k"];
+  return { controls: c, answer: await getJSON("/api/cost/separable", params) };
 }
 
-const PANELS = {
-  s: ["sweep", sweepPanel],
-  i: ["inception", inceptionPanel],
-  b: ["bottleneck", bottleneckPanel],
-  d: ["separable", separablePanel],
-};
+const PANELS = { s: ["sweep", sweepData], i: ["inception", inceptionData], b: ["bottleneck", bottleneckData], d: ["separable", separableData] };
+
+export function showPanel(name, view) {
+  for (const [id, figure] of Object.entries(view.figures)) Plotly.react($(id), figure.data, figure.layout, PLOT_CONFIG);
+  $(`${name}-arithmetic`).replaceChildren(arithmeticTable(view.designs));
+  $(`${name}-verdict`).textContent = view.verdict;
+}
 
 // A refused query is said in the panel's own verdict line.
 async function update(key) {
-  const [name, panel] = PANELS[key];
+  const [name, fetchData] = PANELS[key];
   const verdict = $(`${name}-verdict`);
   try {
-    await panel();
+    const c = values();
+    if (key === "i") {
+      $("i-r").max = c["i-cin"];
+      c["i-r"] = String(Math.min(Number(c["i-r"]), Number(c["i-cin"])));
+      $("i-r-value").textContent = c["i-r"];
+    }
+    if (key === "s") $("s-cout-value").textContent = c["s-cout"];
+    shown[name] = PANEL_VIEWS[name](await fetchData(c));
+    showPanel(name, shown[name]);
     verdict.classList.remove("error");
   } catch (error) {
     verdict.textContent = error.message;
@@ -194,5 +127,12 @@ for (const control of controls) {
   });
 }
 
+wireShare(document.querySelector(".cost-page"), {
+  link: (view) => `${location.origin}${location.pathname}${location.search}#${view}`,
+  embed: (view) => embedCode(withPath("/embed/cost", { view }), `Pointwise: ${view} cost`),
+  code: (view) => shown[view]?.code ?? "",
+});
+
 readQuery();
+writeQuery();
 refresh(Object.keys(PANELS));

@@ -1,33 +1,12 @@
 // The Mixer's state: defaults, the query string it lives in, and the /api/mix request it implies.
 
-export const DEFAULTS = {
-  in: "sample:scene",
-  img: "",
-  rc: 8,
-  rh: 32,
-  rw: 32,
-  rs: 0,
-  rd: "normal",
-  feat: "bank",
-  cout: 16,
-  w: "random",
-  seed: 0,
-  bias: "default",
-  act: "none",
-  scale: "channel",
-  ch: 0,
-  pr: null,
-  pc: null,
-  W: null, // Cout × Cin, only when edited by hand
-  B: null, // Cout, only when edited by hand
-  view: "", // layout, read by chrome.js: kept so that a link keeps it
-  hide: "",
-  large: "",
-};
+// Defaults live in app/pages/state.py; the page embeds them.
+const PAGE = JSON.parse(document.getElementById("mixer-defaults").textContent);
+export const DEFAULTS = PAGE.defaults;
+export const MAX_SIDE = PAGE.max_side;
 
 const NUMBERS = ["rc", "rh", "rw", "rs", "cout", "seed", "ch", "pr", "pc"];
 const COLOUR_PRESETS = ["grayscale", "swap_rb", "sepia", "invert"];
-export const MAX_SIDE = 256;
 
 export function fromQuery(search) {
   const params = new URLSearchParams(search);

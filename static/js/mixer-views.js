@@ -1,6 +1,18 @@
 // Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page.
 import { COLOURS, DIVERGING, TEXT_IN_CELLS_UP_TO } from "./config.js";
-import { columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, rgbImage, signed, twoLines } from "./plots.js";
+import {
+  columnsFor,
+  composeTiles,
+  fmt,
+  font,
+  gridFigure,
+  group,
+  mergeRanges,
+  rangeOf,
+  rgbImage,
+  signed,
+  twoLines,
+} from "./plots.js";
 
 // One tile per channel of a (C, H, W) tensor; `shared` gives every tile the range of them all.
 export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1 }) {
@@ -186,4 +198,30 @@ export function rgbFigure(tensor) {
       paper_bgcolor: "rgba(0,0,0,0)",
     },
   };
+}
+
+// ---- the captions -----------------------------------------------------------------------------
+
+export function costLine(answer) {
+  const [cin, height, width] = answer.input.shape;
+  const cout = answer.weight.shape[0];
+  return (
+    `Parameters Cin·Cout + Cout = ${cin}·${cout} + ${cout} = ${group(answer.cost.parameters)}  ·  ` +
+    `Multiply–adds H·W·Cin·Cout = ${height}·${width}·${cin}·${cout} = ${group(answer.cost.multiply_adds)}`
+  );
+}
+
+export function sumCaption(explain, activation) {
+  const n = explain.channel;
+  const [open, close] = activation === "relu" ? ["ReLU(", ")"] : ["", ""];
+  return (
+    `Weighted sum for output channel y${n}: y${n} = ${open}Σ W[${n}, c]·X[c] + b[${n}]${close}` +
+    ` · largest |Σ − Y| = ${explain.max_abs_error.toExponential(1)}`
+  );
+}
+
+export function probeCaption(probe) {
+  return probe
+    ? `Pixel probe at row ${probe.row}, col ${probe.col}: one pixel is a fully connected layer`
+    : "Pixel probe: click any map";
 }

@@ -11,8 +11,18 @@ import {
   resizeEdits,
   toQuery,
 } from "./mixer-state.js";
-import { channelGrid, graphFigure, outputNames, rgbFigure, sumFigure, weightsFigure } from "./mixer-views.js";
-import { cssGradient, fmt, font, gridFigure, group, hitTile, placeLabels } from "./plots.js";
+import {
+  channelGrid,
+  costLine,
+  graphFigure,
+  outputNames,
+  probeCaption,
+  rgbFigure,
+  sumCaption,
+  sumFigure,
+  weightsFigure,
+} from "./mixer-views.js";
+import { cssGradient, fmt, font, gridFigure, hitTile, placeLabels } from "./plots.js";
 import { renderProbe } from "./probe.js";
 import { embedCode, withPath, wireShare } from "./share.js";
 import { mixerSnippet } from "./snippets.js";
@@ -190,28 +200,17 @@ function render(answer, withInput) {
   // Text and tables last: Plotly measures the page as it draws, and every change before that would
   // have to be laid out again for it.
   renderProbe($("probe"), answer.probe, answer.weight.values, answer.bias.values, last.names, state.act, selected, state.ch);
-  $("probe-caption").textContent = answer.probe
-    ? `Pixel probe at row ${answer.probe.row}, col ${answer.probe.col}: one pixel is a fully connected layer`
-    : "Pixel probe: click any map";
-  $("sum-caption").textContent = sumCaption(answer.explain);
+  $("probe-caption").textContent = probeCaption(answer.probe);
+  $("sum-caption").textContent = sumCaption(answer.explain, state.act);
   $("w-min").textContent = fmt(-weights.limit, 2);
   $("w-max").textContent = fmt(weights.limit, 2);
-  renderCost(answer);
+  $("cost").textContent = costLine(answer);
   renderEditor();
 }
 
 function renderSum(answer, output) {
   const explain = { ...answer.explain, contributions: decodeTensor(answer.explain.contributions) };
   draw("sum-plot", sumFigure(explain, last.names, output, state.act, widths["sum-plot"]));
-}
-
-function sumCaption(explain) {
-  const n = explain.channel;
-  const [open, close] = state.act === "relu" ? ["ReLU(", ")"] : ["", ""];
-  return (
-    `Weighted sum for output channel y${n}: y${n} = ${open}Σ W[${n}, c]·X[c] + b[${n}]${close}` +
-    ` · largest |Σ − Y| = ${explain.max_abs_error.toExponential(1)}`
-  );
 }
 
 // Y with channel n replaced by f(explain.sum): after a "row" change, the only channel that moved.
@@ -236,14 +235,6 @@ function withMarker(figure, grid) {
     line: { color: "#ff8f00", width: 2 },
   }));
   return figure;
-}
-
-function renderCost(answer) {
-  const [cin, height, width] = answer.input.shape;
-  const cout = answer.weight.shape[0];
-  $("cost").textContent =
-    `Parameters Cin·Cout + Cout = ${cin}·${cout} + ${cout} = ${group(answer.cost.parameters)}  ·  ` +
-    `Multiply–adds H·W·Cin·Cout = ${height}·${width}·${cin}·${cout} = ${group(answer.cost.multiply_adds)}`;
 }
 
 function renderEditor() {

@@ -1,0 +1,53 @@
+// The Mixer's views in an exported file: drawn once from the data inside the file, no server.
+import { decodeTensor } from "./api.js";
+import { DIVERGING, PLOT_CONFIG } from "./config.js";
+import {
+  channelGrid,
+  costLine,
+  graphFigure,
+  outputNames,
+  probeCaption,
+  rgbFigure,
+  sumCaption,
+  sumFigure,
+  weightsFigure,
+} from "./mixer-views.js";
+import { cssGradient, fmt, gridFigure, placeLabels } from "./plots.js";
+import { renderProbe } from "./probe.js";
+
+const $ = (id) => document.getElementById(id);
+const { answer, request, views } = JSON.parse($("pointwise-data").textContent);
+
+for (const element of document.querySelectorAll("[data-view]")) {
+  if (views.length && !views.includes(element.dataset.view)) element.hidden = true;
+}
+const [cout] = answer.weight.shape;
+$("rgb-figure").hidden ||= cout !== 3;
+
+function draw(id, figure) {
+  const width = $(id).clientWidth || 600;
+  Plotly.newPlot($(id), figure.data, { ...figure.layout, width }, PLOT_CONFIG);
+  if (figure.labels) placeLabels($(id), figure, width);
+}
+
+const input = decodeTensor(answer.input.maps);
+const output = decodeTensor(answer.output.maps);
+const names = answer.input.channel_names;
+const shared = false;
+const selected = { row: request.explain_channel, col: 0 };
+draw("input-grid", gridFigure(channelGrid(input, names, { shared, figureWidth: $("input-grid").clientWidth }), $("input-grid").clientWidth));
+draw("output-grid", gridFigure(channelGrid(output, outputNames(cout), { shared, figureWidth: $("output-grid").clientWidth, selected: selected.row }), $("output-grid").clientWidth));
+const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected);
+draw("weights-plot", weights);
+const explain = { ...answer.explain, contributions: decodeTensor(answer.explain.contributions) };
+draw("sum-plot", sumFigure(explain, names, output, request.activation, $("sum-plot").clientWidth));
+draw("graph-plot", graphFigure(answer.weight.values, names, null));
+if (cout === 3) draw("rgb-plot", rgbFigure(output));
+renderProbe($("probe"), answer.probe, answer.weight.values, answer.bias.values, names, request.activation, selected, selected.row);
+$("probe-caption").textContent = probeCaption(answer.probe);
+$("sum-caption").textContent = sumCaption(answer.explain, request.activation);
+$("cost").textContent = costLine(answer);
+$("w-min").textContent = fmt(-weights.limit, 2);
+$("w-max").textContent = fmt(weights.limit, 2);
+for (const bar of document.querySelectorAll(".diverging")) bar.style.background = cssGradient(DIVERGING);
+document.body.dataset.ready = "1";
