@@ -1,6 +1,9 @@
-"""`python -m app serve`: run Pointwise with uvicorn, configured from the settings (POINTWISE_* variables)."""
+"""`python -m app serve` runs Pointwise with uvicorn, configured from the settings (POINTWISE_* variables);
+`python -m app export --out DIR` writes every lesson figure as a standalone HTML file, and an index.
+"""
 
 import argparse
+from pathlib import Path
 import socket
 
 import uvicorn
@@ -26,12 +29,24 @@ def serve() -> None:
     uvicorn.run("app.main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="warning")
 
 
+def export(out: Path) -> None:
+    from app.pages.exports import export_lesson
+
+    for path in export_lesson(out, get_settings()):
+        print(path, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the app (host, port, workers from POINTWISE_* variables)")
-    parser.parse_args()
-    serve()
+    exporting = commands.add_parser("export", help="write every lesson figure as a standalone HTML file")
+    exporting.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    arguments = parser.parse_args()
+    if arguments.command == "export":
+        export(arguments.out)
+    else:
+        serve()
 
 
 if __name__ == "__main__":

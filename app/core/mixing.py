@@ -88,3 +88,13 @@ def probe_pixel(
     out = activate(z, activation)
     error = (out - y[:, row, col]).abs().max().item()
     return PixelProbe(row, col, pixel, z, out, error)
+
+
+def collapse(
+    weight1: torch.Tensor, bias1: torch.Tensor, weight2: torch.Tensor, bias2: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The one 1×1 layer that two stacked 1×1 layers without a non-linearity are.
+
+    W2·(W1·x + b1) + b2 = (W2·W1)·x + (W2·b1 + b2): W (Cout2, Cin1), b (Cout2).
+    """
+    return weight2 @ weight1, weight2 @ bias1 + bias2

@@ -1,17 +1,23 @@
 """GET /export/mixer.html and /export/cost.html: one self-contained file each, from a page's query string."""
 
 from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+import torch
 
 from app.api import cost
 from app.api.deps import SettingsDep, run_blocking
 from app.api.mix import compute_mix
+from app.api.schemas import MixRequest
 from app.config import STATIC_DIR, Settings
 from app.core.errors import InputError
+from app.core.mixing import collapse
 from app.pages.export import PANELS, bundle, data_block, inline_script, views_of
+from app.pages.lesson import FIGURES, catalogue
 from app.pages.routes import templates
 from app.pages.state import cost_state, mixer_request, mixer_state
 from app.pages.vendor import plotly_bytes
@@ -88,6 +94,63 @@ def cost_html(params: dict[str, str]) -> str:
     return render("export_cost.html", "What a 1×1 convolution costs", data, "export-cost")
 
 
+def collapse_data(params: dict[str, str], settings: Settings) -> dict:
+    """Two 1×1 layers on a seeded random input, and the one layer W2·W1 (as the live figure asks)."""
+    seed = int(params["seed"]) if params.get("seed", "").isdigit() else 0
+    relu = params.get("relu") == "1"
+    x = {"source": "random", "channels": 3, "height": 24, "width": 24, "seed": seed, "distribution": "normal"}
+
+    def run(**body) -> dict:
+        return compute_mix(MixRequest.model_validate({**body, "encoding": "json"}), settings)
+
+    first = run(
+        input=x,
+        out_channels=4,
+        weight={"init": "random", "seed": seed},
+        bias={"init": "random", "seed": seed + 1},
+        activation="relu" if relu else "none",
+    )
+    second = run(
+        input={"source": "values", "values": first["output"]["maps"]},
+        out_channels=3,
+        weight={"init": "random", "seed": seed + 2},
+        bias={"init": "random", "seed": seed + 3},
+    )
+    tensors = [torch.tensor(a[key]["values"]) for a in (first, second) for key in ("weight", "bias")]
+    weight, bias = collapse(*tensors)
+    single = run(input=x, weight={"values": weight.tolist()}, bias={"values": bias.tolist()})
+    return {"first": first, "second": second, "single": single, "relu": relu}
+
+
+def collapse_html(params: dict[str, str], settings: Settings) -> str:
+    title = "Two 1×1 layers without a non-linearity are one 1×1 layer"
+    return render("export_collapse.html", title, collapse_data(params, settings), "export-collapse")
+
+
+EXPORTERS = {
+    "/embed/mixer": mixer_html,
+    "/embed/cost": lambda params, settings: cost_html(params),
+    "/embed/collapse": collapse_html,
+}
+
+
+def export_lesson(out: Path, settings: Settings) -> list[Path]:
+    """Every lesson figure as a standalone HTML file in `out`, and an index.html that lists them."""
+    out.mkdir(parents=True, exist_ok=True)
+    english, chinese = catalogue("en"), catalogue("zh")
+    written, rows = [], []
+    for number, figure in enumerate(FIGURES, start=1):
+        path, _, query = figure.partition("?")
+        name = f"step-{number:02d}.html"
+        (out / name).write_text(EXPORTERS[path](dict(parse_qsl(query)), settings), encoding="utf-8")
+        written.append(out / name)
+        rows.append((name, english["steps"][number - 1]["title"], chinese["steps"][number - 1]["title"]))
+    css = (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8")
+    index = templates.get_template("export_index.html").render(css=css, steps=rows, made=f"on {date.today()}")
+    (out / "index.html").write_text(index, encoding="utf-8")
+    return [*written, out / "index.html"]
+
+
 def download(html: str, name: str) -> HTMLResponse:
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -102,3 +165,9 @@ async def export_mixer(request: Request, settings: SettingsDep) -> HTMLResponse:
 @router.get("/export/cost.html")
 async def export_cost(request: Request, settings: SettingsDep) -> HTMLResponse:
     return download(await run_blocking(settings, cost_html, dict(request.query_params)), "pointwise-cost.html")
+
+
+@router.get("/export/collapse.html")
+async def export_collapse(request: Request, settings: SettingsDep) -> HTMLResponse:
+    html = await run_blocking(settings, collapse_html, dict(request.query_params), settings)
+    return download(html, "pointwise-collapse.html")

@@ -1,11 +1,14 @@
 """HTML pages: the Mixer at /, the cost explorer at /cost, the API docs at /docs."""
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import TEMPLATES_DIR, get_settings
 from app.core import inputs, weights
+from app.pages.lesson import FIGURES, LANGUAGES, catalogue
 from app.pages.state import COST_DEFAULTS, MIXER_DEFAULTS, MIXER_MAX_SIDE
 
 router = APIRouter(include_in_schema=False)
@@ -53,3 +56,18 @@ def read_cost_embed(request: Request) -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def read_docs(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", {"page": "docs"})
+
+
+@router.get("/embed/collapse", response_class=HTMLResponse)
+def read_collapse_embed(request: Request) -> HTMLResponse:
+    """Two 1×1 layers against their product W2·W1, with and without ReLU between them."""
+    return templates.TemplateResponse(request, "collapse.html", {"page": "lesson", "embed": True})
+
+
+@router.get("/lesson", response_class=HTMLResponse)
+def read_lesson(request: Request, lang: Literal["en", "zh"] = "en") -> HTMLResponse:
+    """The guided lesson, one step per screen, in English or Chinese."""
+    text = catalogue(lang)
+    other = next(language for language in LANGUAGES if language != lang)
+    context = {"page": "lesson", "embed": False, "t": text, "steps": list(zip(text["steps"], FIGURES, strict=True))}
+    return templates.TemplateResponse(request, "lesson.html", {**context, "other": other, "lang": lang})

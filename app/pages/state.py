@@ -71,15 +71,27 @@ def mixer_state(params: Mapping[str, str]) -> dict:
             continue
         if key in NUMBERS:
             state[key] = int(raw) if raw.isdigit() else state[key]
-        elif key == "W":
-            state[key] = [[float(v) for v in row.split(",")] for row in raw.split(";")]
-        elif key == "B":
-            state[key] = [float(v) for v in raw.split(",")]
+        elif key in ("W", "B"):
+            state[key] = _numbers(raw) if key == "B" else [_numbers(row) for row in raw.split(";")]
         else:
             state[key] = raw
+    # Hand edits that do not parse are dropped, as the page drops them.
+    if state["w"] == "edited" and not (state["W"] and all(state["W"])):
+        state["w"] = "random"
+    if state["bias"] == "edited" and not state["B"]:
+        state["bias"] = "default"
     if state["pr"] is None or state["pc"] is None:
         state.update(centre(state))
     return state
+
+
+def _numbers(text: str) -> list[float] | None:
+    """ "1,-0.5,2e-3" → [1.0, -0.5, 0.002]; None if any of it is not a finite number."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        return None
+    return values if all(abs(v) < float("inf") for v in values) else None
 
 
 def centre(state: dict) -> dict:

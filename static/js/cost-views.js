@@ -101,12 +101,12 @@ export function blocksFigure(designs) {
       ...baseLayout(380),
       barmode: "stack",
       grid: { rows: 1, columns: 2, pattern: "independent" },
-      xaxis: { fixedrange: true },
-      xaxis2: { fixedrange: true },
+      xaxis: { fixedrange: true, tickangle: 0 },
+      xaxis2: { fixedrange: true, tickangle: 0 },
       yaxis: { title: { text: "parameters" }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
       yaxis2: { title: { text: "multiply–adds" }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
       annotations: [...totals("", "parameters"), ...totals("2", "multiply_adds")],
-      legend: { orientation: "h", y: -0.15 },
+      legend: { orientation: "h", x: 0, y: 1.12 },
     },
   };
 }
@@ -126,7 +126,7 @@ export function arithmeticTable(designs) {
   for (const { label, block } of designs) {
     block.layers.forEach((layer, i) => {
       const row = table.insertRow();
-      row.append(cell("th", i === 0 ? label : ""), cell("td", `${layer.name} (${layer.shape})`));
+      row.append(cell("th", i === 0 ? label.replace("<br>", " ") : ""), cell("td", `${layer.name} (${layer.shape})`));
       row.append(cell("td", layer.formula.parameters), cell("td", layer.formula.multiply_adds));
     });
     const total = table.insertRow();
@@ -176,8 +176,8 @@ export function sweepView({ controls: c, one, wide, oneConv, wideConv }) {
 export function inceptionView({ controls: c, answer }) {
   const [k, cin, r, cout] = [c["i-k"], c["i-cin"], c["i-r"], c["i-cout"]];
   const designs = [
-    { label: `${k}×${k} straight from ${cin}`, block: answer.direct },
-    { label: `1×1 to ${r}, then ${k}×${k}`, block: answer.reduced },
+    { label: `${k}×${k} straight<br>from ${cin}`, block: answer.direct },
+    { label: `1×1 to ${r},<br>then ${k}×${k}`, block: answer.reduced },
   ];
   return {
     figures: { "inception-plot": blocksFigure(designs) },
@@ -200,8 +200,8 @@ export function bottleneckView({ controls: c, answer }) {
   const bias = c["b-style"] !== "torchvision";
   const stage = (a, b, k) => [layers.conv(a, b, k, bias), layers.bn(b)];
   const designs = [
-    { label: `bottleneck ${cin}→${mid}→${cin}`, block: answer.bottleneck },
-    { label: `two 3×3 at ${cin}`, block: answer.plain },
+    { label: `bottleneck<br>${cin}→${mid}→${cin}`, block: answer.bottleneck },
+    { label: `two 3×3<br>at ${cin}`, block: answer.plain },
   ];
   return {
     figures: { "bottleneck-plot": blocksFigure(designs) },
@@ -224,7 +224,7 @@ export function separableView({ controls: c, answer }) {
   const [cin, cout, k] = [c["d-cin"], c["d-cout"], Number(c["d-k"])];
   const designs = [
     { label: `standard ${k}×${k}`, block: answer.standard },
-    { label: "depthwise + pointwise", block: answer.separable },
+    { label: "depthwise +<br>pointwise", block: answer.separable },
   ];
   return {
     figures: { "separable-plot": blocksFigure(designs) },

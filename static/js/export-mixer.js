@@ -24,8 +24,13 @@ for (const element of document.querySelectorAll("[data-view]")) {
 const [cout] = answer.weight.shape;
 $("rgb-figure").hidden ||= cout !== 3;
 
-function draw(id, figure) {
-  const width = $(id).clientWidth || 600;
+const shown = (id) => !$(id).closest("[data-view]").hidden;
+
+// Draw a view if it is shown: `make(width)` builds its figure for the width it has.
+function draw(id, make) {
+  if (!shown(id)) return;
+  const width = $(id).clientWidth;
+  const figure = make(width);
   Plotly.newPlot($(id), figure.data, { ...figure.layout, width }, PLOT_CONFIG);
   if (figure.labels) placeLabels($(id), figure, width);
 }
@@ -33,16 +38,17 @@ function draw(id, figure) {
 const input = decodeTensor(answer.input.maps);
 const output = decodeTensor(answer.output.maps);
 const names = answer.input.channel_names;
-const shared = false;
 const selected = { row: request.explain_channel, col: 0 };
-draw("input-grid", gridFigure(channelGrid(input, names, { shared, figureWidth: $("input-grid").clientWidth }), $("input-grid").clientWidth));
-draw("output-grid", gridFigure(channelGrid(output, outputNames(cout), { shared, figureWidth: $("output-grid").clientWidth, selected: selected.row }), $("output-grid").clientWidth));
+const grid = (tensor, labels, figureWidth, chosen) =>
+  gridFigure(channelGrid(tensor, labels, { shared: false, figureWidth, selected: chosen }), figureWidth);
+draw("input-grid", (width) => grid(input, names, width, -1));
+draw("output-grid", (width) => grid(output, outputNames(cout), width, selected.row));
 const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected);
-draw("weights-plot", weights);
+draw("weights-plot", () => weights);
 const explain = { ...answer.explain, contributions: decodeTensor(answer.explain.contributions) };
-draw("sum-plot", sumFigure(explain, names, output, request.activation, $("sum-plot").clientWidth));
-draw("graph-plot", graphFigure(answer.weight.values, names, null));
-if (cout === 3) draw("rgb-plot", rgbFigure(output));
+draw("sum-plot", (width) => sumFigure(explain, names, output, request.activation, width));
+draw("graph-plot", () => graphFigure(answer.weight.values, names, null));
+if (cout === 3) draw("rgb-plot", () => rgbFigure(output));
 renderProbe($("probe"), answer.probe, answer.weight.values, answer.bias.values, names, request.activation, selected, selected.row);
 $("probe-caption").textContent = probeCaption(answer.probe);
 $("sum-caption").textContent = sumCaption(answer.explain, request.activation);

@@ -74,7 +74,7 @@ export function weightsFigure(weight, bias, inputNames, selected) {
         xgap: 1,
         ygap: 1,
         texttemplate: cells <= TEXT_IN_CELLS_UP_TO ? "%{z:.2f}" : "",
-        textfont: { ...f, size: f.size - 2 },
+        textfont: { family: f.family, size: f.size - 2 }, // no colour: Plotly picks one that contrasts with the cell
         showscale: false,
       },
     ],

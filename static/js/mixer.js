@@ -225,7 +225,8 @@ function withRow(output, explain) {
 // A cross-hair on the probed pixel, in every tile.
 function withMarker(figure, grid) {
   if (state.pr === null || state.pc === null) return figure;
-  const [col, row, r] = [state.pc / grid.step, state.pr / grid.step, 3 / grid.step + 1];
+  const s = grid.scale;
+  const [col, row, r] = [(state.pc + 0.5) * s - 0.5, (state.pr + 0.5) * s - 0.5, Math.max(3, 0.6 * s)];
   figure.layout.shapes = grid.origins.map(([x0, y0]) => ({
     type: "circle",
     x0: x0 + col - r,

@@ -60,13 +60,16 @@ export function columnsFor(count) {
 }
 
 // Tiles [{values (H·W), range, label: [lines]}] → one image: a grid of `cols` columns with each
-// tile's label drawn under it. Only every `step`-th pixel is drawn, `step` chosen so that a tile
-// has about as many pixels as the screen gives it in a figure `figureWidth` CSS pixels wide.
+// tile's label drawn under it. A tile gets about as many pixels as the screen gives it in a figure
+// `figureWidth` CSS pixels wide: large maps are sampled (every n-th pixel), small ones enlarged
+// (each value a block of n×n pixels), so labels drawn into the image stay sharp.
 export function composeTiles(tiles, { height, width, cols, figureWidth, selected = -1 }) {
   const ratio = window.devicePixelRatio || 1;
-  const step = Math.max(1, Math.floor(Math.max(height, width) / Math.max(1, (figureWidth / cols) * ratio)));
-  const th = Math.ceil(height / step);
-  const tw = Math.ceil(width / step);
+  const shown = Math.max(1, (figureWidth / cols) * ratio);
+  const side = Math.max(height, width);
+  const scale = side > shown ? 1 / Math.floor(side / shown) : Math.max(1, Math.floor(shown / side));
+  const th = Math.ceil(height * scale);
+  const tw = Math.ceil(width * scale);
   const rows = Math.ceil(tiles.length / cols);
   const gap = Math.max(2, Math.round(TILE_GAP * tw));
   const canvasWidth = cols * tw + (cols - 1) * gap;
@@ -89,9 +92,10 @@ export function composeTiles(tiles, { height, width, cols, figureWidth, selected
     const values = tile.values;
     for (let i = 0; i < th; i++) {
       let p = (y0 + i) * canvas.width + x0;
-      const rowStart = i * step * width;
+      const rowStart = Math.min(height - 1, Math.floor(i / scale)) * width;
       for (let j = 0; j < tw; j++, p++) {
-        pixels[p] = table[Math.max(0, Math.min(255, Math.round(a * values[rowStart + j * step] + b)))];
+        const v = values[rowStart + Math.min(width - 1, Math.floor(j / scale))];
+        pixels[p] = table[Math.max(0, Math.min(255, Math.round(a * v + b)))];
       }
     }
     return [x0, y0];
@@ -115,7 +119,7 @@ export function composeTiles(tiles, { height, width, cols, figureWidth, selected
   });
   const url = canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality);
   const labels = tiles.map((tile) => tile.label.join(" "));
-  return { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, step, labels };
+  return { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale, labels };
 }
 
 // RGB (3, H, W) values in [0, 1] (clipped) → an image URL.
@@ -136,11 +140,11 @@ export function rgbImage(values, height, width) {
 
 // Which tile, and which pixel in it, a point (x, y) of a composed grid falls on; null in a gap.
 export function hitTile(grid, x, y) {
-  const { tileWidth: w, tileHeight: h, step } = grid;
+  const { tileWidth: w, tileHeight: h, scale } = grid;
   const k = grid.origins.findIndex(([x0, y0]) => x >= x0 && x < x0 + w && y >= y0 && y < y0 + h);
   if (k < 0) return null;
   const [x0, y0] = grid.origins[k];
-  return { tile: k, row: Math.floor(y - y0) * step, col: Math.floor(x - x0) * step };
+  return { tile: k, row: Math.floor((y - y0) / scale), col: Math.floor((x - x0) / scale) };
 }
 
 // A Plotly figure of one composed grid, as tall as its width asks for. Its tile labels, drawn

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from app.core.mixing import explain_channel, mix, probe_pixel
+from app.core.mixing import collapse, explain_channel, mix, probe_pixel
 
 shapes = st.tuples(
     st.integers(1, 12),  # Cin
@@ -102,3 +102,21 @@ def test_probe_by_hand(activation):
     assert p.x.tolist() == [2.0, 4.0]
     assert p.z.tolist() == [-2.0, 4.0]
     assert p.y.tolist() == ([0.0, 4.0] if activation == "relu" else [-2.0, 4.0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 8), st.integers(1, 8), st.integers(0, 2**31 - 1))
+def test_two_linear_layers_collapse_into_one(c_in, c_mid, c_out, seed):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(c_in, 5, 6, generator=g)
+    w1, b1 = torch.randn(c_mid, c_in, generator=g), torch.randn(c_mid, generator=g)
+    w2, b2 = torch.randn(c_out, c_mid, generator=g), torch.randn(c_out, generator=g)
+    two = nn.Sequential(nn.Conv2d(c_in, c_mid, 1), nn.Conv2d(c_mid, c_out, 1))
+    with torch.no_grad():
+        for conv, w, b in zip(two, (w1, w2), (b1, b2), strict=True):
+            conv.weight.copy_(w[:, :, None, None])
+            conv.bias.copy_(b)
+        stacked = two(x[None])[0]
+    w, b = collapse(w1, b1, w2, b2)
+    one, _ = mix(x, w, b)
+    torch.testing.assert_close(one, stacked, rtol=1e-4, atol=1e-4)

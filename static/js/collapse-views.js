@@ -1,0 +1,54 @@
+// Two 1×1 layers without a non-linearity are one 1×1 layer: W = W2·W1, b = W2·b1 + b2.
+// Data → figures; collapse.js fetches the data, export-collapse.js reads it from its file.
+import { decodeTensor } from "./api.js";
+import { outputNames, weightsFigure } from "./mixer-views.js";
+import { composeTiles, fmt, gridFigure, mergeRanges, rangeOf } from "./plots.js";
+
+export function matmul(a, b) {
+  return a.map((row) => b[0].map((_, j) => row.reduce((sum, v, k) => sum + v * b[k][j], 0)));
+}
+
+// The single layer the two would be, were there no ReLU between them.
+export function product(first, second) {
+  const w = matmul(second.weight.values, first.weight.values);
+  const b = matmul(second.weight.values, first.bias.values.map((v) => [v])).map((row, n) => row[0] + second.bias.values[n]);
+  return { w, b };
+}
+
+function outputGrid(answer, label, range, figureWidth) {
+  const maps = decodeTensor(answer.output.maps);
+  const [channels, height, width] = maps.shape;
+  const plane = height * width;
+  const tiles = outputNames(channels).map((name, c) => ({
+    values: maps.values.subarray(c * plane, (c + 1) * plane),
+    range,
+    label: [`${label} ${name}`],
+  }));
+  return gridFigure(composeTiles(tiles, { height, width, cols: channels, figureWidth }), figureWidth, 260);
+}
+
+function largestDifference(a, b) {
+  const x = decodeTensor(a.output.maps).values;
+  const y = decodeTensor(b.output.maps).values;
+  return x.reduce((worst, v, i) => Math.max(worst, Math.abs(v - y[i])), 0);
+}
+
+export function collapseView({ first, second, single, relu }, widths) {
+  const inputNames = first.input.channel_names;
+  const middleNames = outputNames(first.weight.shape[0]).map((n) => n.replace("y", "h"));
+  const range = mergeRanges([second, single].map((a) => rangeOf(decodeTensor(a.output.maps).values)));
+  const difference = largestDifference(second, single);
+  return {
+    figures: {
+      "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null),
+      "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null),
+      "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null),
+      "two-plot": outputGrid(second, "two layers:", range, widths.two),
+      "one-plot": outputGrid(single, "one layer:", range, widths.one),
+    },
+    verdict: relu
+      ? `With ReLU between the layers the outputs differ by up to ${fmt(difference)}: no single matrix does what they do.`
+      : `Largest difference between two layers and the one layer W2·W1: ${difference.toExponential(1)} ` +
+        "(float32 rounding). Without a non-linearity, stacking 1×1 layers adds nothing.",
+  };
+}

@@ -1,0 +1,37 @@
+"""The lesson steps through with the keyboard, in both languages."""
+
+import re
+
+import pytest
+
+TITLES = {
+    "en": ("What a 1×1 convolution is", "Adding non-linearity", "Summary"),
+    "zh": ("什么是 1×1 卷积", "加入非线性", "小结"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_arrow_keys_walk_through_every_step(watched, language):
+    page = watched.page
+    page.goto(f"{watched.base_url}/lesson?lang={language}")
+    first, sixth, last = TITLES[language]
+    assert first in page.locator(".step:visible h2").inner_text()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert sixth in page.locator(".step:visible h2").inner_text()
+    assert page.locator("#counter").inner_text() == "6 / 11"
+    frame = page.frame_locator("#step-6 iframe")
+    frame.locator("body[data-ready]:not([data-busy])").wait_for(state="attached", timeout=20_000)
+    verdict = frame.locator("#collapse-verdict").inner_text()
+    assert float(re.search(r"W2·W1: ([-+.e0-9]+) ", verdict).group(1)) < 1e-5  # two linear layers are one
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    assert last in page.locator(".step:visible h2").inner_text()
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#counter").inner_text() == "10 / 11"
+    assert "step=10" in page.url and f"lang={language}" in page.url
+    page.keyboard.press("p")
+    assert page.locator("body").get_attribute("class") == "presenter"
+    assert page.locator("header.site").is_hidden()
+    assert watched.foreign_requests() == []
+    assert watched.errors == []
