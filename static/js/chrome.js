@@ -24,6 +24,7 @@ if (views.length) {
     if (!views.includes(element.dataset.view)) element.classList.add("left-out");
   }
 }
+document.body.classList.toggle("no-controls", list("hide").includes("controls"));
 for (const name of list("hide")) {
   const selector = name === "controls" ? ".controls" : `[data-control="${CSS.escape(name)}"]`;
   for (const element of document.querySelectorAll(selector)) element.classList.add("left-out");

@@ -33,7 +33,20 @@ export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', sans-serif"
 export const LARGE_FONT = { ...FONT, size: 18 };
 
 export const TILE_GAP = 0.08; // gap between tiles, as a fraction of a tile's width
-export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+// Every figure's toolbar downloads it as PNG (Plotly's camera) and as SVG (the button added here).
+export const PLOT_CONFIG = {
+  displaylogo: false,
+  responsive: true,
+  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  toImageButtonOptions: { format: "png", filename: "pointwise", scale: 2 },
+  modeBarButtonsToAdd: [
+    {
+      name: "Download as SVG",
+      icon: Plotly.Icons.disk,
+      click: (figure) => Plotly.downloadImage(figure, { format: "svg", filename: "pointwise" }),
+    },
+  ],
+};
 export const WEIGHT_STEP = 0.05; // one scroll notch or arrow press on the weight matrix
 export const TEXT_IN_CELLS_UP_TO = 60; // cells in W beyond which the numbers are left to hover
 export const TILE_IMAGE = { type: "image/png", quality: undefined }; // how composed grids reach Plotly

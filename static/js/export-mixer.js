@@ -47,7 +47,7 @@ const weights = weightsFigure(answer.weight.values, answer.bias.values, names, s
 draw("weights-plot", () => weights);
 const explain = { ...answer.explain, contributions: decodeTensor(answer.explain.contributions) };
 draw("sum-plot", (width) => sumFigure(explain, names, output, request.activation, width));
-draw("graph-plot", () => graphFigure(answer.weight.values, names, null));
+draw("graph-plot", (width) => graphFigure(answer.weight.values, names, null, width));
 if (cout === 3) draw("rgb-plot", () => rgbFigure(output));
 renderProbe($("probe"), answer.probe, answer.weight.values, answer.bias.values, names, request.activation, selected, selected.row);
 $("probe-caption").textContent = probeCaption(answer.probe);

@@ -113,42 +113,51 @@ export function sumFigure(explain, inputNames, output, activation, figureWidth) 
   return gridFigure(composeTiles(tiles, { height, width, cols, figureWidth }), figureWidth, 520);
 }
 
+const GRAPH_MARGIN = { l: 120, r: 50, t: 10, b: 10 };
+const GRAPH_RANGE = [-0.05, 1.05];
+
+// The edges of the mixing graph drawn on a canvas, as an image the size of the plot area: one line
+// per weight is hundreds of SVG paths, which Plotly would lay out again on every edit.
+function edgesImage(weight, yIn, yOut, highlight, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(width * ratio));
+  canvas.height = Math.max(1, Math.round(height * ratio));
+  const context = canvas.getContext("2d");
+  const span = GRAPH_RANGE[1] - GRAPH_RANGE[0];
+  const px = (x) => ((x - GRAPH_RANGE[0]) / span) * canvas.width;
+  const py = (y) => ((GRAPH_RANGE[1] - y) / span) * canvas.height;
+  const limit = Math.max(...weight.flat().map(Math.abs)) || 1;
+  const line = (c, n, colour, lineWidth) => {
+    context.strokeStyle = colour;
+    context.lineWidth = lineWidth * ratio;
+    context.beginPath();
+    context.moveTo(px(0), py(yIn[c]));
+    context.lineTo(px(1), py(yOut[n]));
+    context.stroke();
+  };
+  context.globalAlpha = highlight === null ? 0.55 : 0.15;
+  weight.forEach((row, n) =>
+    row.forEach((w, c) => w && line(c, n, w > 0 ? COLOURS.positive : COLOURS.negative, 0.5 + (5 * Math.abs(w)) / limit)),
+  );
+  if (highlight !== null) {
+    context.globalAlpha = 1;
+    weight[highlight].forEach((_, c) => line(c, highlight, COLOURS.highlight, 3));
+  }
+  return canvas.toDataURL("image/png");
+}
+
 // Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign.
-export function graphFigure(weight, inputNames, highlight) {
+export function graphFigure(weight, inputNames, highlight, figureWidth) {
   const cout = weight.length;
   const cin = inputNames.length;
   const ys = (count) => Array.from({ length: count }, (_, i) => (count === 1 ? 0.5 : 1 - i / (count - 1)));
   const yIn = ys(cin);
   const yOut = ys(cout);
-  const limit = Math.max(...weight.flat().map(Math.abs)) || 1;
-  const buckets = new Map();
-  weight.forEach((row, n) =>
-    row.forEach((w, c) => {
-      if (w === 0) return;
-      const width = 0.5 + Math.round((Math.abs(w) / limit) * 4) * 1.25;
-      const key = `${w > 0 ? "+" : "-"}${width}`;
-      if (!buckets.has(key)) buckets.set(key, { x: [], y: [], width, colour: w > 0 ? COLOURS.positive : COLOURS.negative });
-      const b = buckets.get(key);
-      b.x.push(0, 1, null);
-      b.y.push(yIn[c], yOut[n], null);
-    }),
-  );
-  const edges = [...buckets.values()].map((b) => ({
-    type: "scatter",
-    mode: "lines",
-    x: b.x,
-    y: b.y,
-    line: { color: b.colour, width: b.width },
-    opacity: highlight === null ? 0.55 : 0.15,
-    hoverinfo: "skip",
-  }));
-  const lit = { type: "scatter", mode: "lines", x: [], y: [], line: { color: COLOURS.highlight, width: 3 }, hoverinfo: "skip" };
-  if (highlight !== null) {
-    weight[highlight].forEach((w, c) => {
-      lit.x.push(0, 1, null);
-      lit.y.push(yIn[c], yOut[highlight], null);
-    });
-  }
+  const height = Math.max(300, 18 * Math.max(cin, cout));
+  const { l, r, t, b } = GRAPH_MARGIN;
+  const source = edgesImage(weight, yIn, yOut, highlight, figureWidth - l - r, height - t - b);
+  const [x0, x1] = GRAPH_RANGE;
   const nodes = (x, y, hover) => ({
     type: "scatter",
     mode: "markers",
@@ -161,17 +170,13 @@ export function graphFigure(weight, inputNames, highlight) {
   });
   const hoverOut = weight.map((row, n) => `y${n} = ` + row.map((w, c) => `${fmt(w, 2)}·${inputNames[c]}`).join(" + "));
   return {
-    data: [
-      ...edges,
-      lit,
-      nodes(0, yIn, inputNames),
-      nodes(1, yOut, hoverOut),
-    ],
+    data: [nodes(0, yIn, inputNames), nodes(1, yOut, hoverOut)],
     layout: {
-      height: Math.max(300, 18 * Math.max(cin, cout)),
-      margin: { l: 120, r: 50, t: 10, b: 10 },
-      xaxis: { visible: false, range: [-0.05, 1.05], fixedrange: true },
-      yaxis: { visible: false, range: [-0.05, 1.05], fixedrange: true },
+      height,
+      margin: GRAPH_MARGIN,
+      xaxis: { visible: false, range: GRAPH_RANGE, fixedrange: true },
+      yaxis: { visible: false, range: GRAPH_RANGE, fixedrange: true },
+      images: [{ source, xref: "x", yref: "y", x: x0, y: x1, sizex: x1 - x0, sizey: x1 - x0, sizing: "stretch", layer: "below" }],
       showlegend: false,
       hovermode: "closest",
       font: font(),

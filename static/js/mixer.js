@@ -194,7 +194,7 @@ function render(answer, withInput) {
   const weights = weightsFigure(answer.weight.values, answer.bias.values, last.names, selected);
   draw("weights-plot", weights);
   renderSum(answer, output);
-  draw("graph-plot", graphFigure(answer.weight.values, last.names, null));
+  draw("graph-plot", graphFigure(answer.weight.values, last.names, null, widths["graph-plot"]));
   // A plot made while hidden has no size: make it anew once it can be seen.
   if (cout === 3) draw("rgb-plot", rgbFigure(output), rgbWasHidden ? Plotly.newPlot : Plotly.react);
   // Text and tables last: Plotly measures the page as it draws, and every change before that would
@@ -377,9 +377,9 @@ function wirePlots() {
   $("graph-plot").on("plotly_hover", (event) => {
     const point = event.points[0];
     if (point.x !== 1 || !last) return;
-    draw("graph-plot", graphFigure(last.answer.weight.values, last.names, point.pointIndex));
+    draw("graph-plot", graphFigure(last.answer.weight.values, last.names, point.pointIndex, widths["graph-plot"]));
   });
-  $("graph-plot").on("plotly_unhover", () => last && draw("graph-plot", graphFigure(last.answer.weight.values, last.names, null)));
+  $("graph-plot").on("plotly_unhover", () => last && draw("graph-plot", graphFigure(last.answer.weight.values, last.names, null, widths["graph-plot"])));
 }
 
 // ---- uploads ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """For lecturers: embeds on other origins, offline exports, and the PyTorch code."""
 
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 import subprocess
 import sys
 import threading
@@ -88,3 +89,26 @@ def test_embed_code_points_at_the_embed_route(watched):
     watched.page.locator('.share[data-view="sum"] button[data-copy="embed"]').click()
     code = watched.page.locator("#copied-text").input_value()
     assert code.startswith("<iframe src=") and "/embed/mixer?cout=5" in code and "view=sum" in code
+
+
+def test_every_figure_downloads_as_png_and_svg(watched):
+    watched.open("/")
+    page = watched.page
+    page.locator("#weights-plot").hover()
+    with page.expect_download() as png:
+        page.locator('#weights-plot .modebar-btn[data-title="Download plot as a PNG"]').click()
+    assert png.value.suggested_filename == "pointwise.png"
+    page.locator("#graph-plot").hover()
+    with page.expect_download() as svg:
+        page.locator('#graph-plot .modebar-btn[data-title="Download as SVG"]').click()
+    assert svg.value.suggested_filename == "pointwise.svg"
+    assert "<svg" in Path(svg.value.path()).read_text()[:200]
+
+
+def test_the_api_docs_work_offline(watched):
+    watched.page.goto(f"{watched.base_url}/docs")
+    watched.page.get_by_text("POST /api/mix").or_(
+        watched.page.locator(".opblock-summary-path", has_text="/api/mix")
+    ).first.wait_for(timeout=20_000)
+    assert watched.foreign_requests() == []
+    assert watched.errors == []
