@@ -244,10 +244,11 @@ def to_answer(m: Mixed, request: MixRequest) -> dict:
             "channel": e.channel,
             "weights": e.weights.tolist(),
             "bias": e.bias,
-            "contributions": encode(e.contributions, enc),
             "sum": encode(e.total, enc),
             "max_abs_error": e.max_abs_error,
         }
+        if request.include_contributions:
+            answer["explain"]["contributions"] = encode(e.contributions, enc)
     if (p := m.probe) is not None:
         answer["probe"] = {
             "row": p.row,

@@ -122,6 +122,10 @@ class MixRequest(Strict):
     probe: Probe | None = None
     encoding: Encoding = "base64"
     include_input_maps: bool = Field(True, description="false leaves input.maps out (the input did not change)")
+    include_contributions: bool = Field(
+        True,
+        description="false leaves explain.contributions out: a client that has X and W[n] has W[n, c]·X[c] too",
+    )
     include_output_maps: bool = Field(
         True,
         description="false leaves output.maps out: after an edit of row n of W or of b[n], only Y[n] changed, "
@@ -171,7 +175,7 @@ class ExplainOut(BaseModel):
     channel: int
     weights: list[float]
     bias: float
-    contributions: Tensor
+    contributions: Tensor | None = None
     sum: Tensor
     max_abs_error: float
 

@@ -119,6 +119,7 @@ def mixer_request(state: dict) -> MixRequest:
         "activation": state["act"],
         "explain_channel": state["ch"],
         "encoding": "u8",
+        "include_contributions": False,  # drawn from X and W[n], as on the page
     }
     if state["pr"] is not None and state["pc"] is not None:
         body["probe"] = {"row": state["pr"], "col": state["pc"]}

@@ -78,6 +78,7 @@ export function mixRequest(state, include) {
     encoding: "u8",
     include_input_maps: include.input,
     include_output_maps: include.output,
+    include_contributions: false, // drawn from X and W[n]: see sumFigure
   };
   if (state.pr !== null && state.pc !== null) request.probe = { row: state.pr, col: state.pc };
   if (state.w === "edited") {

@@ -93,15 +93,17 @@ export function weightsFigure(weight, bias, inputNames, selected) {
 }
 
 // Y[n] = f(Σ_c W[n, c]·X[c] + b[n]) as a row of maps on one shared, zero-centred scale.
-export function sumFigure(explain, inputNames, output, activation, figureWidth) {
-  const contributions = explain.contributions;
-  const [channels, height, width] = contributions.shape;
+// The contribution maps W[n, c]·X[c] are drawn from the input the page already has (the API's
+// explain.sum and max_abs_error carry the exact check), so an edit does not fetch them again.
+export function sumFigure(explain, input, inputNames, output, activation, figureWidth) {
+  const [channels, height, width] = input.shape;
   const plane = height * width;
   const n = explain.channel;
   const tiles = [];
   for (let c = 0; c < channels; c++) {
-    const values = contributions.values.subarray(c * plane, (c + 1) * plane);
-    tiles.push({ values, label: [`${signed(explain.weights[c])} ×`, inputNames[c]] });
+    const w = explain.weights[c];
+    const values = input.values.subarray(c * plane, (c + 1) * plane).map((x) => w * x);
+    tiles.push({ values, label: [`${signed(w)} ×`, inputNames[c]] });
   }
   tiles.push({ values: new Float32Array(plane).fill(explain.bias), label: ["+ b", fmt(explain.bias, 2)] });
   const result = output.values.subarray(n * plane, (n + 1) * plane);
@@ -124,6 +126,8 @@ function edgesImage(weight, yIn, yOut, highlight, width, height) {
   canvas.width = Math.max(1, Math.round(width * ratio));
   canvas.height = Math.max(1, Math.round(height * ratio));
   const context = canvas.getContext("2d");
+  context.fillStyle = "#fff"; // JPEG has no transparency
+  context.fillRect(0, 0, canvas.width, canvas.height);
   const span = GRAPH_RANGE[1] - GRAPH_RANGE[0];
   const px = (x) => ((x - GRAPH_RANGE[0]) / span) * canvas.width;
   const py = (y) => ((GRAPH_RANGE[1] - y) / span) * canvas.height;
@@ -144,7 +148,7 @@ function edgesImage(weight, yIn, yOut, highlight, width, height) {
     context.globalAlpha = 1;
     weight[highlight].forEach((_, c) => line(c, highlight, COLOURS.highlight, 3));
   }
-  return canvas.toDataURL("image/png");
+  return canvas.toDataURL("image/jpeg", 0.92); // a third of the time PNG takes for many lines
 }
 
 // Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign.

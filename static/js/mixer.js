@@ -209,8 +209,7 @@ function render(answer, withInput) {
 }
 
 function renderSum(answer, output) {
-  const explain = { ...answer.explain, contributions: decodeTensor(answer.explain.contributions) };
-  draw("sum-plot", sumFigure(explain, last.names, output, state.act, widths["sum-plot"]));
+  draw("sum-plot", sumFigure(answer.explain, last.input, last.names, output, state.act, widths["sum-plot"]));
 }
 
 // Y with channel n replaced by f(explain.sum): after a "row" change, the only channel that moved.

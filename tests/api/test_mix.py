@@ -140,6 +140,11 @@ def test_weight_edit_can_leave_input_maps_out(client):
     assert "maps" not in body["input"] and body["input"]["shape"] == [2, 1, 2]
 
 
+def test_contributions_can_be_left_out(client):
+    body = post(client, weight={"init": "identity"}, explain_channel=0, include_contributions=False).json()
+    assert "contributions" not in body["explain"] and body["explain"]["sum"] == [[1, 2]]
+
+
 def test_row_edit_can_leave_output_maps_out_and_read_the_row_from_explain(client):
     body = post(
         client,
