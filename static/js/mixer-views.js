@@ -1,6 +1,7 @@
 // Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page.
 import { COLOURS, DIVERGING, TEXT_IN_CELLS_UP_TO } from "./config.js";
 import {
+  channelRanges,
   columnsFor,
   composeTiles,
   fmt,
@@ -8,7 +9,6 @@ import {
   gridFigure,
   group,
   mergeRanges,
-  rangeOf,
   rgbImage,
   signed,
   twoLines,
@@ -18,9 +18,10 @@ import {
 export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1 }) {
   const [channels, height, width] = tensor.shape;
   const plane = height * width;
+  const ranges = channelRanges(tensor);
   const tiles = labels.map((label, c) => {
     const values = tensor.values.subarray(c * plane, (c + 1) * plane);
-    return { values, range: rangeOf(values), label: twoLines(label) };
+    return { values, range: ranges[c], label: twoLines(label) };
   });
   if (shared) {
     const range = mergeRanges(tiles.map((t) => t.range));
@@ -99,17 +100,22 @@ export function sumFigure(explain, input, inputNames, output, activation, figure
   const [channels, height, width] = input.shape;
   const plane = height * width;
   const n = explain.channel;
+  const inputRanges = channelRanges(input);
   const tiles = [];
+  const extremes = [];
   for (let c = 0; c < channels; c++) {
-    const w = explain.weights[c];
-    const values = input.values.subarray(c * plane, (c + 1) * plane).map((x) => w * x);
-    tiles.push({ values, label: [`${signed(w)} ×`, inputNames[c]] });
+    const factor = explain.weights[c];
+    const values = input.values.subarray(c * plane, (c + 1) * plane);
+    tiles.push({ values, factor, label: [`${signed(factor)} ×`, inputNames[c]] });
+    extremes.push(Math.abs(factor) * Math.max(...inputRanges[c].map(Math.abs)));
   }
   tiles.push({ values: new Float32Array(plane).fill(explain.bias), label: ["+ b", fmt(explain.bias, 2)] });
-  const result = output.values.subarray(n * plane, (n + 1) * plane);
-  tiles.push({ values: result, label: activation === "relu" ? ["= ReLU(Σ)", `y${n}`] : ["=", `y${n}`] });
-  const range = mergeRanges(tiles.map((t) => rangeOf(t.values)));
-  const symmetric = Math.max(Math.abs(range[0]), Math.abs(range[1])) || 1;
+  tiles.push({
+    values: output.values.subarray(n * plane, (n + 1) * plane),
+    label: activation === "relu" ? ["= ReLU(Σ)", `y${n}`] : ["=", `y${n}`],
+  });
+  extremes.push(Math.abs(explain.bias), ...channelRanges(output)[n].map(Math.abs));
+  const symmetric = Math.max(...extremes) || 1;
   tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
   const cols = Math.min(tiles.length, 12);
   return gridFigure(composeTiles(tiles, { height, width, cols, figureWidth }), figureWidth, 520);

@@ -22,7 +22,7 @@ import {
   sumFigure,
   weightsFigure,
 } from "./mixer-views.js";
-import { cssGradient, fmt, font, gridFigure, hitTile, placeLabels } from "./plots.js";
+import { channelRanges, cssGradient, fmt, font, gridFigure, hitTile, placeLabels, rangeOf } from "./plots.js";
 import { renderProbe } from "./probe.js";
 import { embedCode, withPath, wireShare } from "./share.js";
 import { mixerSnippet } from "./snippets.js";
@@ -213,12 +213,15 @@ function renderSum(answer, output) {
 }
 
 // Y with channel n replaced by f(explain.sum): after a "row" change, the only channel that moved.
+// (In place: the previous Y is not needed again. Only channel n's range is computed anew.)
 function withRow(output, explain) {
   const sum = decodeTensor(explain.sum).values;
-  const values = output.values.slice();
-  const offset = explain.channel * sum.length;
-  for (let i = 0; i < sum.length; i++) values[offset + i] = state.act === "relu" ? Math.max(0, sum[i]) : sum[i];
-  return { shape: output.shape, values };
+  const n = explain.channel;
+  const row = output.values.subarray(n * sum.length, (n + 1) * sum.length);
+  for (let i = 0; i < sum.length; i++) row[i] = state.act === "relu" ? Math.max(0, sum[i]) : sum[i];
+  const ranges = [...channelRanges(output)];
+  ranges[n] = rangeOf(row);
+  return { shape: output.shape, values: output.values, ranges };
 }
 
 // A cross-hair on the probed pixel, in every tile.

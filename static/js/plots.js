@@ -41,6 +41,15 @@ export function rangeOf(values, start = 0, length = values.length) {
   return [lo, hi];
 }
 
+// The [min, max] of every channel of a (C, H, W) tensor, computed once and kept on the tensor.
+export function channelRanges(tensor) {
+  if (!tensor.ranges) {
+    const plane = tensor.shape[1] * tensor.shape[2];
+    tensor.ranges = Array.from({ length: tensor.shape[0] }, (_, c) => rangeOf(tensor.values, c * plane, plane));
+  }
+  return tensor.ranges;
+}
+
 export function mergeRanges(ranges) {
   return [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
 }
@@ -59,7 +68,7 @@ export function columnsFor(count) {
   return Math.max(1, Math.ceil(Math.sqrt(count * 1.2)));
 }
 
-// Tiles [{values (H·W), range, label: [lines]}] → one image: a grid of `cols` columns with each
+// Tiles [{values (H·W), factor (default 1: the map is factor·values), range, label: [lines]}] → one image: a grid of `cols` columns with each
 // tile's label drawn under it. A tile gets about as many pixels as the screen gives it in a figure
 // `figureWidth` CSS pixels wide: large maps are sampled (every n-th pixel), small ones enlarged
 // (each value a block of n×n pixels), so labels drawn into the image stay sharp.
@@ -88,7 +97,8 @@ export function composeTiles(tiles, { height, width, cols, figureWidth, selected
   const origins = tiles.map((tile, k) => {
     const x0 = (k % cols) * (tw + gap);
     const y0 = Math.floor(k / cols) * (th + labelRoom);
-    const { table, a, b } = colouring(tile.range);
+    const { table, a: slope, b } = colouring(tile.range);
+    const a = slope * (tile.factor ?? 1);
     const values = tile.values;
     for (let i = 0; i < th; i++) {
       let p = (y0 + i) * canvas.width + x0;
