@@ -14,8 +14,8 @@ router = APIRouter(prefix="/api/cost", tags=["cost"], responses=responses(413))
 
 MAX_SWEEP_POINTS = 1024
 
-Channels = Annotated[int, Query(ge=1, le=8192, description="channels, 1…8192")]
-Side = Annotated[int, Query(ge=1, le=4096, description="pixels, 1…4096")]
+Channels = Annotated[int, Query(ge=1, le=8192, description="channels, 1…8192", examples=[256])]
+Side = Annotated[int, Query(ge=1, le=4096, description="pixels, 1…4096", examples=[56])]
 
 
 class KernelSize(IntEnum):
