@@ -1,5 +1,9 @@
 """Build the Pointwise app: middleware, error handlers, static files and routers."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -8,10 +12,12 @@ import swagger_ui_bundle
 import torch
 
 from app.api import cost, health, images, mix, samples
+from app.api.mix import compute_mix
 from app.config import STATIC_DIR, get_settings
 from app.core.errors import InputError, NotFound, TooLarge, UnsupportedImage
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.pages import exports, routes, vendor
+from app.pages.state import mixer_request, mixer_state
 
 STATUS = {NotFound: 404, TooLarge: 413, UnsupportedImage: 415}
 
@@ -33,11 +39,26 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Draw the Mixer's default view once at start-up: the first student should not wait for
+    torch's first kernels and the first sample's features (over a second on a laptop)."""
+    settings = get_settings()
+    await anyio.to_thread.run_sync(compute_mix, mixer_request(mixer_state({})), settings)
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     if settings.torch_threads > 0:
         torch.set_num_threads(settings.torch_threads)
-    app = FastAPI(title="Pointwise", summary="An interactive lab for 1×1 convolutions", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Pointwise",
+        summary="An interactive lab for 1×1 convolutions",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.add_exception_handler(InputError, input_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
