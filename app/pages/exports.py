@@ -25,7 +25,7 @@ from app.pages.vendor import plotly_bytes
 router = APIRouter(include_in_schema=False)
 
 
-def render(template: str, title: str, data: dict, entry: str) -> str:
+def render(template: str, title: str, data: dict, entry: str, **extra: object) -> str:
     context = {
         "title": title,
         "made": f"on {date.today().isoformat()}",
@@ -34,7 +34,7 @@ def render(template: str, title: str, data: dict, entry: str) -> str:
         "code": inline_script(bundle(entry)),
         "data": data_block(data),
     }
-    return templates.get_template(template).render({**context, "panels": PANELS})
+    return templates.get_template(template).render({**context, "panels": PANELS, **extra})
 
 
 def mixer_html(params: dict[str, str], settings: Settings) -> str:
@@ -119,12 +119,12 @@ def collapse_data(params: dict[str, str], settings: Settings) -> dict:
     tensors = [torch.tensor(a[key]["values"]) for a in (first, second) for key in ("weight", "bias")]
     weight, bias = collapse(*tensors)
     single = run(input=x, weight={"values": weight.tolist()}, bias={"values": bias.tolist()})
-    return {"first": first, "second": second, "single": single, "relu": relu}
+    return {"first": first, "second": second, "single": single, "relu": relu, "text": catalogue("en")["collapse"]}
 
 
 def collapse_html(params: dict[str, str], settings: Settings) -> str:
-    title = "Two 1×1 layers without a non-linearity are one 1×1 layer"
-    return render("export_collapse.html", title, collapse_data(params, settings), "export-collapse")
+    data = collapse_data(params, settings)
+    return render("export_collapse.html", data["text"]["title"], data, "export-collapse", c=data["text"])
 
 
 EXPORTERS = {

@@ -59,9 +59,10 @@ def read_docs(request: Request) -> HTMLResponse:
 
 
 @router.get("/embed/collapse", response_class=HTMLResponse)
-def read_collapse_embed(request: Request) -> HTMLResponse:
+def read_collapse_embed(request: Request, lang: Literal["en", "zh"] = "en") -> HTMLResponse:
     """Two 1×1 layers against their product W2·W1, with and without ReLU between them."""
-    return templates.TemplateResponse(request, "collapse.html", {"page": "lesson", "embed": True})
+    context = {"page": "lesson", "embed": True, "lang": lang, "c": catalogue(lang)["collapse"]}
+    return templates.TemplateResponse(request, "collapse.html", context)
 
 
 @router.get("/lesson", response_class=HTMLResponse)

@@ -33,7 +33,8 @@ function largestDifference(a, b) {
   return x.reduce((worst, v, i) => Math.max(worst, Math.abs(v - y[i])), 0);
 }
 
-export function collapseView({ first, second, single, relu }, widths) {
+// `text` holds the figure's words in one language (the "collapse" part of a lesson catalogue).
+export function collapseView({ first, second, single, relu }, widths, text) {
   const inputNames = first.input.channel_names;
   const middleNames = outputNames(first.weight.shape[0]).map((n) => n.replace("y", "h"));
   const range = mergeRanges([second, single].map((a) => rangeOf(decodeTensor(a.output.maps).values)));
@@ -43,12 +44,11 @@ export function collapseView({ first, second, single, relu }, widths) {
       "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null),
       "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null),
       "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null),
-      "two-plot": outputGrid(second, "two layers:", range, widths.two),
-      "one-plot": outputGrid(single, "one layer:", range, widths.one),
+      "two-plot": outputGrid(second, text.tile_two, range, widths.two),
+      "one-plot": outputGrid(single, text.tile_one, range, widths.one),
     },
     verdict: relu
-      ? `With ReLU between the layers the outputs differ by up to ${fmt(difference)}: no single matrix does what they do.`
-      : `Largest difference between two layers and the one layer W2·W1: ${difference.toExponential(1)} ` +
-        "(float32 rounding). Without a non-linearity, stacking 1×1 layers adds nothing.",
+      ? text.nonlinear.replace("{difference}", fmt(difference))
+      : text.linear.replace("{difference}", difference.toExponential(1)),
   };
 }

@@ -6,6 +6,7 @@ import { placeLabels } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+const text = JSON.parse($("collapse-text").textContent);
 $("relu").checked = params.get("relu") === "1";
 $("seed").value = params.get("seed") ?? "0";
 
@@ -36,10 +37,11 @@ async function data() {
 
 async function refresh() {
   document.body.dataset.busy = "1";
-  const query = new URLSearchParams({ relu: $("relu").checked ? "1" : "0", seed: $("seed").value });
-  history.replaceState(null, "", `?${query}`);
+  params.set("relu", $("relu").checked ? "1" : "0");
+  params.set("seed", $("seed").value);
+  history.replaceState(null, "", `?${params}`);
   const widths = { two: $("two-plot").clientWidth, one: $("one-plot").clientWidth };
-  const view = collapseView(await data(), widths);
+  const view = collapseView(await data(), widths, text);
   for (const [id, figure] of Object.entries(view.figures)) {
     Plotly.react($(id), figure.data, { ...figure.layout, width: $(id).clientWidth }, PLOT_CONFIG);
     if (figure.labels) placeLabels($(id), figure, $(id).clientWidth);

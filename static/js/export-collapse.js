@@ -5,7 +5,7 @@ import { placeLabels } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("pointwise-data").textContent);
-const view = collapseView(data, { two: $("two-plot").clientWidth, one: $("one-plot").clientWidth });
+const view = collapseView(data, { two: $("two-plot").clientWidth, one: $("one-plot").clientWidth }, data.text);
 for (const [id, figure] of Object.entries(view.figures)) {
   Plotly.newPlot($(id), figure.data, { ...figure.layout, width: $(id).clientWidth }, PLOT_CONFIG);
   if (figure.labels) placeLabels($(id), figure, $(id).clientWidth);
