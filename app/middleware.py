@@ -91,8 +91,8 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         ancestors = "*" if settings.embed_origins.strip() == "*" else settings.embed_origins
-        self.embed_csp = (CSP + f"frame-ancestors {ancestors}").encode()
-        self.page_csp = (CSP + "frame-ancestors 'self'").encode()
+        self.embed_csp = CSP + f"frame-ancestors {ancestors}"
+        self.page_csp = CSP + "frame-ancestors 'self'"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -103,7 +103,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", csp.decode())
+                headers.setdefault("Content-Security-Policy", csp)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
             await send(message)

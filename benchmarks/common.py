@@ -1,28 +1,15 @@
 """Helpers shared by the benchmarks: timing, and a uvicorn server on loopback for end-to-end runs."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 import contextlib
 from dataclasses import dataclass
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
 
 import httpx
-
-
-def best_of(function: Callable[[], object], repeats: int = 7, warmup: int = 2) -> float:
-    """The median of `repeats` timed calls, in seconds, after `warmup` untimed ones."""
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def free_port() -> int:

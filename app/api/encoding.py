@@ -9,7 +9,6 @@ import numpy as np
 import torch
 
 Encoding = Literal["base64", "u8", "json"]
-ENCODINGS: tuple[Encoding, ...] = ("base64", "u8", "json")
 
 
 def _b64(array: np.ndarray) -> bytes:

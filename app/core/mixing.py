@@ -9,7 +9,6 @@ from typing import Literal
 import torch
 
 Activation = Literal["none", "relu"]
-ACTIVATIONS: tuple[Activation, ...] = ("none", "relu")
 
 
 def activate(z: torch.Tensor, activation: Activation) -> torch.Tensor:

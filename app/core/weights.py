@@ -21,7 +21,6 @@ COLOUR_PRESETS: dict[str, tuple[list[list[float]], list[float]]] = {
     "invert": ([[-1, 0, 0], [0, -1, 0], [0, 0, -1]], [1.0, 1.0, 1.0]),
 }
 PRESETS = ("identity", *COLOUR_PRESETS, "pca")
-INITS = ("random", "identity")
 
 
 def default_init(c_out: int, c_in: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from app.pages.lesson import FIGURES, LANGUAGES, catalogue
 
 
@@ -27,7 +29,12 @@ def test_every_step_figure_is_an_embed_that_renders(client):
         assert "frame-ancestors *" in r.headers["content-security-policy"]
 
 
-def test_unknown_language_is_refused(client):
-    r = client.get("/lesson?lang=fr")
+@pytest.mark.parametrize("path", ["/lesson?lang=fr", "/embed/collapse?lang=fr"])
+def test_unknown_language_is_refused(client, path):
+    r = client.get(path)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["query", "lang"]
+
+
+def test_the_lessons_own_figure_speaks_chinese(client):
+    assert "没有非线性的两个 1×1 层，就是一个 1×1 层" in client.get("/embed/collapse?lang=zh").text
