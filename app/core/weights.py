@@ -5,6 +5,7 @@ import math
 import torch
 
 from app.core.errors import InputError
+from app.core.reduce import principal_components
 
 RGB = ("red", "green", "blue")
 
@@ -72,13 +73,6 @@ def pca(x: torch.Tensor, c_out: int) -> tuple[torch.Tensor, torch.Tensor]:
     c_in = x.shape[0]
     if c_out > c_in:
         raise InputError(("out_channels",), f"pca keeps at most Cin = {c_in} channels, not {c_out}")
-    flat = x.reshape(c_in, -1).double()  # (Cin, H·W)
-    mean = flat.mean(dim=1)  # (Cin,)
-    centred = flat - mean[:, None]
-    covariance = centred @ centred.T / flat.shape[1]  # (Cin, Cin)
-    _, vectors = torch.linalg.eigh(covariance)  # eigenvalues ascending
-    weight = vectors.flip(1)[:, :c_out].T  # (Cout, Cin), largest variance first
-    # An eigenvector's sign is arbitrary: make each row's largest entry positive, for stable output.
-    signs = torch.sign(weight.gather(1, weight.abs().argmax(dim=1, keepdim=True)))
-    weight = weight * signs
-    return weight.float(), (-(weight @ mean)).float()
+    pcs = principal_components(x)
+    weight = pcs.components[:c_out]  # (Cout, Cin), largest variance first
+    return weight.float(), (-(weight @ pcs.mean)).float()
