@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     device: str = "auto"  # "auto" (CUDA → MPS → CPU), or a torch device string such as "cpu"
     torch_threads: int = 0  # 0 keeps torch's own choice
     compute_slots: int = 2  # torch jobs running at once in one worker; the rest wait their turn
+    compute_queue: int = 32  # heavy requests waiting for a compute slot per worker; past it: 503
+    train_slots: int = 1  # /api/learn runs at once in one worker (training takes seconds)
+    train_queue: int = 4
+    retry_after_s: int = 5  # the Retry-After of a 503 (queue full) answer
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_upload_pixels: int = 40_000_000  # checked from the header, before decoding

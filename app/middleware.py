@@ -1,4 +1,10 @@
-"""ASGI middleware: a body limit on every route, and the security headers on every response."""
+"""ASGI middleware: security headers on every answer, a 500 in JSON for what nobody caught, a body
+limit on every route, and admission control on the heavy ones.
+
+Starlette runs the middleware added last first; app/main.py adds them so that a request meets
+SecurityHeaders → InternalError → BodyLimit → Admission → the routes, and every answer produced
+on the way back (413, 503, 500) passes through the security headers.
+"""
 
 import json
 
@@ -7,6 +13,15 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.lab.admission import Busy, make_pools, pool_name
+
+
+async def send_json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A complete `{"detail": ...}` answer, written straight to the ASGI `send`."""
+    body = json.dumps({"detail": detail}).encode()
+    start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(HTTPException):
@@ -70,16 +85,86 @@ class BodyLimitMiddleware:
 
     @staticmethod
     async def refuse(limit: int, send: Send) -> None:
-        body = json.dumps({"detail": BodyTooLarge(limit).detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 413, BodyTooLarge(limit).detail)
+
+
+class AdmissionMiddleware:
+    """Heavy paths (app/lab/admission.py's HEAVY) wait for a slot of their pool, or get a 503 at once.
+
+    The request body is received before the slot is taken (a slow upload must not hold a slot),
+    and the slot is kept until the last byte of the answer has been handed to the transport, whose
+    own flow control waits for a slow reader: answers cannot pile up in memory behind slow readers.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.pools = make_pools(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = pool_name(scope["path"]) if scope["type"] == "http" else None
+        if name is None:
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        while not received or received[-1].get("more_body", False):
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left before its request was complete: nothing to answer
+            received.append(message)
+
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
+
+        pool = self.pools[name]
+        try:
+            await pool.acquire()
+        except Busy as busy:
+            await send_json(send, 503, str(busy), [(b"retry-after", str(busy.retry_after_s).encode())])
+            return
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            pool.release()
+
+
+class InternalErrorMiddleware:
+    """An exception nobody caught becomes a JSON 500 here, inside the security headers (Starlette's
+    own ServerErrorMiddleware sits outside every user middleware); it is then re-raised to be logged."""
+
+    DETAIL = "internal server error: the request could not be completed (the error has been logged)"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if not started:
+                await send_json(send, 500, self.DETAIL)
+            raise
 
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
 )
+PAGE_CSP = CSP + "frame-ancestors 'self'"
+
+
+def security_headers(csp: str = PAGE_CSP) -> dict[str, str]:
+    """The headers every answer carries (also the HTTP protocol's own refusals, see app/protocols.py)."""
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 class SecurityHeadersMiddleware:
@@ -91,21 +176,20 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         ancestors = "*" if settings.embed_origins.strip() == "*" else settings.embed_origins
-        self.embed_csp = CSP + f"frame-ancestors {ancestors}"
-        self.page_csp = CSP + "frame-ancestors 'self'"
+        self.embed_headers = security_headers(CSP + f"frame-ancestors {ancestors}")
+        self.page_headers = security_headers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = self.embed_csp if scope["path"].startswith("/embed/") else self.page_csp
+        extra = self.embed_headers if scope["path"].startswith("/embed/") else self.page_headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", csp)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
+                for name, value in extra.items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
