@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from app.core import cost
-from app.core.blocks import BLOCKS
+from app.core.blocks import BLOCKS, steps_of
 from app.core.errors import InputError
 from app.core.mixing import mix
 from app.core.weights import default_init
@@ -90,7 +90,7 @@ def stage_counts(kind: str, widths: Widths, c_in: int, height: int, width: int) 
     twin = meta_twin(kind, widths)
     shapes = {"input": (c_in, height, width)}
     counts: dict[str, cost.Count] = {}
-    for step in twin.steps:
+    for step in steps_of(twin):
         if step.module is None:
             first = shapes[step.inputs[0]]
             channels = sum(shapes[source][0] for source in step.inputs) if step.combine == "concat" else first[0]
@@ -110,7 +110,7 @@ def run(kind: str, widths: Widths, block: nn.Module, x: Tensor) -> BlockRun:
     outputs: dict[str, Tensor] = {"input": x.unsqueeze(0)}  # (1, Cin, H, W)
     stages = [Stage("input", "input", (), None, x, 0, 0, False)]
     with torch.no_grad():
-        for step in block.steps:
+        for step in steps_of(block):
             sources = [outputs[source] for source in step.inputs]
             module = block.get_submodule(step.module) if step.module else None
             if module is None:
