@@ -14,7 +14,15 @@ import torch
 from torch import Tensor, nn
 
 from app.core import cost
-from app.core.blocks import BLOCKS, steps_of
+from app.core.blocks import (
+    BLOCKS,
+    Bottleneck,
+    DownsamplingBottleneck,
+    Inception,
+    InvertedResidual,
+    MlpConv,
+    TorchvisionBottleneck,
+)
 from app.core.errors import InputError
 from app.core.mixing import mix
 from app.core.weights import default_init
@@ -38,6 +46,108 @@ def build(kind: str, widths: Widths, seed: int) -> nn.Module:
         torch.manual_seed(seed)
         block = BLOCKS[kind](**dict(widths))
     return block.eval()
+
+
+# ---------------------------------------------------------------------------------------------
+# The stages of each block's forward, in order: each names the submodule it calls (or the add /
+# concatenation it does) and the stages it reads. Tests hold them to `forward` with forward hooks.
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of a block: `module` (a submodule path) applied to one input, or an add / a concat."""
+
+    name: str
+    inputs: tuple[str, ...]
+    module: str | None = None
+    combine: str | None = None  # "add" or "concat" when module is None
+
+
+def call(name: str, source: str, module: str | None = None) -> Step:
+    return Step(name, (source,), module=module or name)
+
+
+def add(name: str, *sources: str) -> Step:
+    return Step(name, sources, combine="add")
+
+
+def concat(name: str, *sources: str) -> Step:
+    return Step(name, sources, combine="concat")
+
+
+BOTTLENECK_STEPS = (
+    call("conv1", "input"),
+    call("bn1", "conv1"),
+    call("relu1", "bn1", "relu"),
+    call("conv2", "relu1"),
+    call("bn2", "conv2"),
+    call("relu2", "bn2", "relu"),
+    call("conv3", "relu2"),
+    call("bn3", "conv3"),
+    add("add", "bn3", "input"),
+    call("relu3", "add", "relu"),
+)
+STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
+    Bottleneck: BOTTLENECK_STEPS,
+    TorchvisionBottleneck: BOTTLENECK_STEPS,
+    DownsamplingBottleneck: (
+        call("conv1", "input"),
+        call("bn1", "conv1"),
+        call("relu1", "bn1", "relu"),
+        call("conv2", "relu1"),
+        call("bn2", "conv2"),
+        call("relu2", "bn2", "relu"),
+        call("conv3", "relu2"),
+        call("bn3", "conv3"),
+        call("downsample.0", "input"),
+        call("downsample.1", "downsample.0"),
+        add("add", "bn3", "downsample.1"),
+        call("relu3", "add", "relu"),
+    ),
+    MlpConv: (
+        call("conv1", "input"),
+        call("relu1", "conv1", "relu"),
+        call("conv2", "relu1"),
+        call("relu2", "conv2", "relu"),
+        call("conv3", "relu2"),
+        call("relu3", "conv3", "relu"),
+    ),
+    Inception: (
+        call("branch1", "input"),
+        call("branch1_relu", "branch1", "relu"),
+        call("branch2_reduce", "input"),
+        call("branch2_reduce_relu", "branch2_reduce", "relu"),
+        call("branch2", "branch2_reduce_relu"),
+        call("branch2_relu", "branch2", "relu"),
+        call("branch3_reduce", "input"),
+        call("branch3_reduce_relu", "branch3_reduce", "relu"),
+        call("branch3", "branch3_reduce_relu"),
+        call("branch3_relu", "branch3", "relu"),
+        call("branch4_pool", "input"),
+        call("branch4", "branch4_pool"),
+        call("branch4_relu", "branch4", "relu"),
+        concat("concat", "branch1_relu", "branch2_relu", "branch3_relu", "branch4_relu"),
+    ),
+    InvertedResidual: (
+        call("conv1", "input"),
+        call("bn1", "conv1"),
+        call("relu1", "bn1", "relu6"),
+        call("conv2", "relu1"),
+        call("bn2", "conv2"),
+        call("relu2", "bn2", "relu6"),
+        call("conv3", "relu2"),
+        call("bn3", "conv3"),
+        add("add", "bn3", "input"),
+    ),
+}
+
+
+def steps_of(block: nn.Module) -> tuple[Step, ...]:
+    """The stages of `block.forward`; an inverted residual adds its input back only when shapes match."""
+    steps = STEPS[type(block)]
+    if isinstance(block, InvertedResidual) and not block.use_residual:
+        return steps[:-1]
+    return steps
 
 
 @lru_cache(maxsize=64)

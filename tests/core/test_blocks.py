@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from app.core import cost, stages
-from app.core.blocks import BLOCKS, Bottleneck, steps_of
+from app.core.blocks import BLOCKS, Bottleneck
 from app.core.errors import InputError
 
 SMALL = {
@@ -251,7 +251,7 @@ def test_every_kind_has_steps_that_name_real_submodules():
         kind, widths = case(name)
         block = stages.build(kind, widths, 0)
         known = {"input"}
-        for step in steps_of(block):
+        for step in stages.steps_of(block):
             assert set(step.inputs) <= known, step
             if step.module:
                 block.get_submodule(step.module)
