@@ -144,6 +144,10 @@ class Progress:
     output: torch.Tensor | None = None  # (Cout, H, W), on the last progress of a finished run
 
 
+def _trainable(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor.clone() if tensor.is_inference() else tensor
+
+
 def train(
     x: torch.Tensor,
     target: torch.Tensor,
@@ -167,8 +171,10 @@ def train(
     """
     c_in, height, width = x.shape
     c_out = target.shape[0]
-    flat = x.reshape(c_in, height * width)  # (Cin, N)
-    goal = target.reshape(c_out, height * width)  # (Cout, N)
+    # Autograd saves X and T for the backward pass; tensors made under torch.inference_mode (a cache
+    # of input channels) cannot be saved, so those are copied into normal tensors first.
+    flat = _trainable(x).reshape(c_in, height * width)  # (Cin, N)
+    goal = _trainable(target).reshape(c_out, height * width)  # (Cout, N)
     model = Pointwise(c_in, c_out, hidden, hidden_activation, seed).to(x.device)
     optim = make_optimizer(model.parameters(), optimizer, lr, momentum)
     for step in range(steps + 1):
