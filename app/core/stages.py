@@ -37,7 +37,8 @@ Widths = tuple[tuple[str, int | tuple[int, ...]], ...]  # constructor arguments,
 
 
 def widths_of(widths: Mapping[str, int | tuple[int, ...]]) -> Widths:
-    return tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in widths.items()))
+    """Constructor arguments as a hashable tuple, in the order given."""
+    return tuple((key, tuple(value) if isinstance(value, list) else value) for key, value in widths.items())
 
 
 def build(kind: str, widths: Widths, seed: int) -> nn.Module:
