@@ -3,7 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 import tempfile
+from typing import Annotated
 
+from fastapi import Depends
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,23 +23,30 @@ class Settings(BaseSettings):
     torch_threads: int = 0  # 0 keeps torch's own choice
     compute_slots: int = 2  # torch jobs running at once in one worker; the rest wait their turn
     compute_queue: int = 32  # heavy requests waiting for a compute slot per worker; past it: 503
+    decode_slots: int = 1  # uploads decoded at once in one worker (a 16 MP WebP takes 250 MB to decode)
+    decode_queue: int = 16
     train_slots: int = 1  # /api/learn runs at once in one worker (training takes seconds)
     train_queue: int = 4
     retry_after_s: int = 5  # the Retry-After of a 503 (queue full) answer
+    max_header_bytes: int = 64 * 1024  # request line and headers together; past it: 431
 
     max_upload_bytes: int = 10 * 1024 * 1024
-    max_upload_pixels: int = 40_000_000  # checked from the header, before decoding
+    max_upload_pixels: int = 16_000_000  # checked from the header, before decoding
     max_body_bytes: int = 2 * 1024 * 1024  # every JSON body
     max_side: int = 512  # images are stored and mixed at most this large
     max_in_channels: int = 64
     max_out_channels: int = 64
     max_work: int = 64 * 64 * 512 * 512  # Cin·Cout·H·W of one mix
-    max_values: int = 64 * 512 * 512  # values in one returned stack of maps
     max_json_values: int = 1_048_576  # the "json" encoding is for small tensors
+    max_answer_bytes: int = 40_000_000  # one answer's maps, as encoded (base64 float32 ≈ 5.3 bytes a value)
+    max_cost_channels: int = 8192  # channels in a cost count (modules on the meta device: no memory)
+    max_cost_side: int = 4096
+    max_sweep_points: int = 1024
 
     store_dir: Path = Path(tempfile.gettempdir()) / "pointwise-images"
     store_items: int = 256  # decoded images kept; the least recently used go first
-    feature_cache_items: int = 32  # per worker
+    uploads_per_minute: int = 20  # new images one client (peer address) may store per minute; past it: 429
+    feature_cache_bytes: int = 64 * 1024 * 1024  # image channels kept per worker, by the bytes they hold
 
     embed_origins: str = "*"  # frame-ancestors for /embed/ routes
 
@@ -45,3 +54,6 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

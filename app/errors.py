@@ -1,6 +1,28 @@
-"""The 4xx answers each route may give, for the OpenAPI schema: `{"detail": "<field>: <what is wrong>"}`."""
+"""How a refusal reads: the 4xx answers of every route, and their descriptions in the OpenAPI schema.
 
+The core and the lab raise `InputError`s naming the field at fault; here each becomes its status
+with FastAPI's `{"detail": ...}`: 422 bodies have FastAPI's own shape, the others one sentence.
+A person who followed a bad link to a page gets the same sentence as a small HTML page.
+"""
+
+from html import escape
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
+
+from app.core.errors import InputError, NotFound, TooLarge, UnsupportedImage
+
+STATUS = {NotFound: 404, TooLarge: 413, UnsupportedImage: 415}
+
+MEANING = {
+    400: "A body that cannot be parsed (not UTF-8 JSON, broken multipart)",
+    404: "Unknown sample or image (an evicted image must be uploaded again)",
+    413: "Request body, image or answer over its limit",
+    415: "Not a supported image (PNG, JPEG, GIF, WebP)",
+    503: "The server is busy: try again after Retry-After seconds",
+}
 
 
 class Detail(BaseModel):
@@ -8,11 +30,45 @@ class Detail(BaseModel):
 
 
 def responses(*statuses: int) -> dict[int | str, dict]:
-    """OpenAPI `responses` for the given 4xx statuses (422 FastAPI documents by itself)."""
-    meaning = {
-        400: "A body that cannot be parsed (not UTF-8 JSON, broken multipart)",
-        404: "Unknown sample or image (an evicted image must be uploaded again)",
-        413: "Request body or image over its limit",
-        415: "Not a supported image (PNG, JPEG, GIF, WebP)",
-    }
-    return {status: {"model": Detail, "description": meaning[status]} for status in statuses}
+    """OpenAPI `responses` for the given statuses (422 FastAPI documents by itself)."""
+    return {status: {"model": Detail, "description": MEANING[status]} for status in statuses}
+
+
+def wants_html(request: Request) -> bool:
+    """A page or an export opened by a person, rather than a call to the API or a data route."""
+    path = request.url.path
+    return not path.startswith(("/api/", "/data/")) and "text/html" in request.headers.get("accept", "")
+
+
+def html_refusal(status: int, field: str, message: str) -> HTMLResponse:
+    body = (
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Pointwise: this link cannot be shown</title>'
+        '<link rel="stylesheet" href="/static/css/app.css"><main class="refusal"><h1>This link cannot be shown</h1>'
+        f"<p><code>{escape(field)}</code>: {escape(message)}</p>"
+        '<p><a href="/">Open the Mixer</a> · <a href="/cost">the cost explorer</a> · '
+        '<a href="/lesson">the lesson</a></p>'
+        "</main></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+async def input_error(request: Request, error: InputError) -> Response:
+    """A core or lab error → its 4xx."""
+    status = STATUS.get(type(error), 422)
+    field = ".".join(str(part) for part in error.field)
+    if wants_html(request):
+        return html_refusal(status, ".".join(str(part) for part in error.field if part != "query"), error.message)
+    if status == 422:
+        where = [] if error.field[0] in ("query", "path") else ["body"]
+        detail = [{"loc": [*where, *error.field], "msg": error.message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse({"detail": f"{field}: {error.message}"}, status_code=status)
+
+
+async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, without echoing the input back (it may be large, or hold NaN that JSON cannot carry)."""
+    detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+HANDLERS = {InputError: input_error, RequestValidationError: validation_error}

@@ -19,7 +19,7 @@ import time
 
 import httpx
 
-from benchmarks.common import server
+from tests.live import server
 
 STUDENTS = 30
 INTERACTIONS = 20

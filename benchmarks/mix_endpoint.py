@@ -13,7 +13,7 @@ import time
 
 import httpx
 
-from benchmarks.common import server
+from tests.live import server
 
 WORKLOAD = {
     "input": {"source": "sample", "name": "scene"},

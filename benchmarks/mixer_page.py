@@ -15,8 +15,8 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks.common import server
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.live import server
 
 EDITS = 25
 INPUT_CHANGES = 10

@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 import torch
 from torch import nn
 
-from app.api.mix import image_channels
 from app.config import get_settings
 from app.core.weights import default_init
+from app.lab.inputs import load_input
+from app.lab.models import SampleInput
 
 app = FastAPI()
 
@@ -24,7 +25,8 @@ def read_health() -> dict[str, str]:
 @app.post("/api/mix")
 def create_mix(body: dict) -> JSONResponse:
     name, c_out = body["input"]["name"], body["out_channels"]
-    x = image_channels("sample", name, body["features"], body["max_side"], get_settings())  # (Cin, H, W)
+    spec = SampleInput(source="sample", name=name)
+    x, _ = load_input(spec, body["features"], body["max_side"], get_settings())  # (Cin, H, W)
     c_in = x.shape[0]
     weight, bias = default_init(c_out, c_in, 0)
     conv = nn.Conv2d(c_in, c_out, 1)

@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: timing, and a uvicorn server on loopback for end-to-end runs."""
+"""A uvicorn server on loopback for the end-to-end tests and the benchmarks, and a free port for one."""
 
 from collections.abc import Iterator
 import contextlib

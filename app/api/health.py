@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 import torch
 
-from app.api.deps import SettingsDep, get_device
-from app.api.errors import responses
+from app.config import SettingsDep
 from app.core.device import device_name
+from app.errors import responses
+from app.lab.runtime import get_device
 
 router = APIRouter(prefix="/api", tags=["health"], responses=responses(413))
 

@@ -1,5 +1,5 @@
-"""Self-contained HTML files of the pages' figures: plotly.js, the page's own drawing code and the
-data, all inlined, so that the file opens from a USB stick with no server and no network.
+"""What makes an export self-contained: plotly.js, the page's own drawing code and the data, all
+inlined in one HTML file, so that it opens from a USB stick with no server and no network.
 
 The drawing code is the pages' own ES modules, joined by `bundle` into one classic script (a file
 opened from disk cannot import modules): each module becomes a function that returns its exports,
@@ -9,8 +9,8 @@ and each `import {…} from "./m.js"` a destructuring of that module's exports.
 from functools import lru_cache
 import re
 
-from app.api.encoding import dumps
 from app.config import STATIC_DIR
+from app.lab.encoding import dumps
 
 IMPORT = re.compile(r'import\s*\{([^}]*)\}\s*from\s*"\./([\w-]+)\.js";', re.S)
 EXPORT = re.compile(r"^export\s+((?:async\s+)?function|const|let|class)\s+(\w+)", re.M)
@@ -64,17 +64,3 @@ def inline_script(code: str) -> str:
 def data_block(data: object) -> str:
     """JSON for a <script type="application/json"> block: '<' escaped so no tag can end it."""
     return dumps(data).decode("ascii").replace("<", "\\u003c")
-
-
-# ---- the two exports ---------------------------------------------------------------------------
-
-PANELS = [
-    ("sweep", "Parameters and multiply–adds against Cout", ["sweep-parameters", "sweep-macs"]),
-    ("inception", "Inception: a 1×1 reduction before the big kernel", ["inception-plot"]),
-    ("bottleneck", "ResNet bottleneck: 1×1 reduce → 3×3 → 1×1 expand", ["bottleneck-plot"]),
-    ("separable", "MobileNet: depthwise k×k, then a pointwise 1×1", ["separable-plot"]),
-]
-
-
-def views_of(state: dict) -> list[str]:
-    return [v for v in state.get("view", "").split(",") if v]

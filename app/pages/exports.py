@@ -1,4 +1,5 @@
-"""GET /export/mixer.html and /export/cost.html: one self-contained file each, from a page's query string."""
+"""GET /export/mixer.html, /export/cost.html and /export/collapse.html: one self-contained file each,
+from the same parsed state and the same lab functions as the page; and `python -m app export`."""
 
 from datetime import date
 from pathlib import Path
@@ -6,20 +7,15 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
-import torch
 
-from app.api import cost
-from app.api.deps import SettingsDep, run_blocking
-from app.api.mix import compute_mix
-from app.api.schemas import MixRequest
-from app.config import STATIC_DIR, Settings
-from app.core.errors import InputError
-from app.core.mixing import collapse
-from app.pages.export import PANELS, bundle, data_block, inline_script, views_of
+from app.config import STATIC_DIR, Settings, SettingsDep
+from app.lab import state
+from app.lab.mixing import mix_answer
+from app.lab.runtime import in_thread
+from app.pages.bundle import bundle, data_block, inline_script
+from app.pages.cost import PANELS
 from app.pages.lesson import FIGURES, catalogue
-from app.pages.routes import templates
-from app.pages.state import cost_state, mixer_request, mixer_state
+from app.pages.templating import pick_language, templates
 from app.pages.vendor import plotly_bytes
 
 router = APIRouter(include_in_schema=False)
@@ -34,104 +30,33 @@ def render(template: str, title: str, data: dict, entry: str, **extra: object) -
         "code": inline_script(bundle(entry)),
         "data": data_block(data),
     }
-    return templates.get_template(template).render({**context, "panels": PANELS, **extra})
+    return templates.get_template(template).render({**context, **extra})
 
 
 def mixer_html(params: dict[str, str], settings: Settings) -> str:
     """The Mixer's views for the state in `params`, as one HTML file."""
-    state = mixer_state(params)
-    try:
-        request = mixer_request(state)
-    except ValidationError as error:
-        raise InputError(("query",), f"not a Mixer state: {error.errors()[0]['msg']}") from error
-    answer = compute_mix(request, settings)
-    data = {"answer": answer, "request": request.model_dump(), "views": views_of(state)}
+    pick_language(params.get("lang"))  # the exports' text is English for now; a bad lang is still refused
+    parsed, request = state.mixer(params, settings)
+    data = {"answer": mix_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
     return render("export_mixer.html", "A 1×1 convolution", data, "export-mixer")
 
 
-def cost_data(state: dict[str, str]) -> dict:
-    """The four panels' API answers for a cost-explorer state, as the page fetches them."""
-    try:
-        n = {key: int(value) for key, value in state.items() if value.isdigit()}
-        kernel = cost.KernelSize
-        bias = state["s-bias"] == "1"
-        base = {"in_channels": n["s-cin"], "height": n["s-h"], "width": n["s-w"], "bias": bias}
-        sweep = {"out_min": 1, "out_max": 1024, "out_step": 4}
-        one = cost.read_sweep(**base, **sweep, kernel_size=kernel(1))
-        wide = cost.read_sweep(**base, **sweep, kernel_size=kernel(n["s-k"]))
-        one_conv = cost.read_conv_cost(**base, out_channels=n["s-cout"], kernel_size=kernel(1))
-        wide_conv = cost.read_conv_cost(**base, out_channels=n["s-cout"], kernel_size=kernel(n["s-k"]))
-        inception = cost.read_inception_cost(
-            n["i-h"], n["i-w"], n["i-cin"], min(n["i-r"], n["i-cin"]), n["i-cout"], kernel(n["i-k"])
-        )
-        bottleneck = cost.read_bottleneck_cost(
-            n["b-cin"], n["b-mid"], n["b-cin"], n["b-h"], n["b-w"], bias=state["b-style"] != "torchvision"
-        )
-        separable = cost.read_separable_cost(n["d-cin"], n["d-cout"], n["d-h"], n["d-w"], kernel(n["d-k"]))
-    except (KeyError, ValueError) as error:
-        raise InputError(("query",), f"not a cost-explorer state: {error}") from error
-
-    def dump(model):
-        return model.model_dump(mode="json")
-
-    return {
-        "sweep": {
-            "controls": state,
-            "one": dump(one),
-            "wide": dump(wide),
-            "oneConv": dump(one_conv),
-            "wideConv": dump(wide_conv),
-        },
-        "inception": {"controls": state, "answer": dump(inception)},
-        "bottleneck": {"controls": state, "answer": dump(bottleneck)},
-        "separable": {"controls": state, "answer": dump(separable)},
-    }
-
-
-def cost_html(params: dict[str, str]) -> str:
-    state = cost_state(params)
-    data = {"panels": {k: v for k, v in cost_data(state).items() if not views_of(params) or k in views_of(params)}}
-    return render("export_cost.html", "What a 1×1 convolution costs", data, "export-cost")
-
-
-def collapse_data(params: dict[str, str], settings: Settings) -> dict:
-    """Two 1×1 layers on a seeded random input, and the one layer W2·W1 (as the live figure asks)."""
-    seed = int(params["seed"]) if params.get("seed", "").isdigit() else 0
-    relu = params.get("relu") == "1"
-    x = {"source": "random", "channels": 3, "height": 24, "width": 24, "seed": seed, "distribution": "normal"}
-
-    def run(**body) -> dict:
-        return compute_mix(MixRequest.model_validate({**body, "encoding": "json"}), settings)
-
-    first = run(
-        input=x,
-        out_channels=4,
-        weight={"init": "random", "seed": seed},
-        bias={"init": "random", "seed": seed + 1},
-        activation="relu" if relu else "none",
-    )
-    second = run(
-        input={"source": "values", "values": first["output"]["maps"]},
-        out_channels=3,
-        weight={"init": "random", "seed": seed + 2},
-        bias={"init": "random", "seed": seed + 3},
-    )
-    tensors = [torch.tensor(a[key]["values"]) for a in (first, second) for key in ("weight", "bias")]
-    weight, bias = collapse(*tensors)
-    single = run(input=x, weight={"values": weight.tolist()}, bias={"values": bias.tolist()})
-    return {"first": first, "second": second, "single": single, "relu": relu, "text": catalogue("en")["collapse"]}
+def cost_html(params: dict[str, str], settings: Settings) -> str:
+    pick_language(params.get("lang"))
+    parsed = state.cost_state(params, settings)
+    panels = parsed.view or list(state.COST_PANELS)
+    data = {"panels": state.cost_data(parsed, panels, settings)}
+    shown = [panel for panel in PANELS if panel[0] in panels]
+    return render("export_cost.html", "What a 1×1 convolution costs", data, "export-cost", panels=shown)
 
 
 def collapse_html(params: dict[str, str], settings: Settings) -> str:
-    data = collapse_data(params, settings)
-    return render("export_collapse.html", data["text"]["title"], data, "export-collapse", c=data["text"])
+    text = catalogue(pick_language(params.get("lang")))["collapse"]
+    data = {**state.collapse(params, settings), "text": text}
+    return render("export_collapse.html", text["title"], data, "export-collapse", c=text)
 
 
-EXPORTERS = {
-    "/embed/mixer": mixer_html,
-    "/embed/cost": lambda params, settings: cost_html(params),
-    "/embed/collapse": collapse_html,
-}
+EXPORTERS = {"/embed/mixer": mixer_html, "/embed/cost": cost_html, "/embed/collapse": collapse_html}
 
 
 def export_lesson(out: Path, settings: Settings) -> list[Path]:
@@ -157,17 +82,16 @@ def download(html: str, name: str) -> HTMLResponse:
 
 @router.get("/export/mixer.html")
 async def export_mixer(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return download(
-        await run_blocking(settings, mixer_html, dict(request.query_params), settings), "pointwise-mixer.html"
-    )
+    html = await in_thread(mixer_html, dict(request.query_params), settings)
+    return download(html, "pointwise-mixer.html")
 
 
 @router.get("/export/cost.html")
 async def export_cost(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return download(await run_blocking(settings, cost_html, dict(request.query_params)), "pointwise-cost.html")
+    return download(await in_thread(cost_html, dict(request.query_params), settings), "pointwise-cost.html")
 
 
 @router.get("/export/collapse.html")
 async def export_collapse(request: Request, settings: SettingsDep) -> HTMLResponse:
-    html = await run_blocking(settings, collapse_html, dict(request.query_params), settings)
+    html = await in_thread(collapse_html, dict(request.query_params), settings)
     return download(html, "pointwise-collapse.html")

@@ -1,12 +1,14 @@
-"""plotly.js and Swagger UI, served from their Python packages: no CDN, every page works offline."""
+"""plotly.js and the API docs' Swagger UI, served from their Python packages: no CDN, every page works offline."""
 
 from functools import lru_cache
 import gzip
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 import plotly
+
+from app.pages.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,3 +31,8 @@ def read_plotly(request: Request) -> Response:
         headers["Content-Encoding"] = "gzip"
         return Response(packed, media_type="text/javascript", headers=headers)
     return Response(raw, media_type="text/javascript", headers=headers)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def read_docs(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "docs.html", {"page": "docs"})

@@ -4,17 +4,6 @@ import { decodeTensor } from "./api.js";
 import { outputNames, weightsFigure } from "./mixer-views.js";
 import { composeTiles, fmt, gridFigure, mergeRanges, rangeOf } from "./plots.js";
 
-export function matmul(a, b) {
-  return a.map((row) => b[0].map((_, j) => row.reduce((sum, v, k) => sum + v * b[k][j], 0)));
-}
-
-// The single layer the two would be, were there no ReLU between them.
-export function product(first, second) {
-  const w = matmul(second.weight.values, first.weight.values);
-  const b = matmul(second.weight.values, first.bias.values.map((v) => [v])).map((row, n) => row[0] + second.bias.values[n]);
-  return { w, b };
-}
-
 function outputGrid(answer, label, range, figureWidth) {
   const maps = decodeTensor(answer.output.maps);
   const [channels, height, width] = maps.shape;

@@ -1,39 +1,18 @@
 // The non-linearity figure: two 1×1 layers, and the one layer W2·W1 they collapse into without ReLU.
-import { postMix } from "./api.js";
+import { getJSON } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
-import { collapseView, product } from "./collapse-views.js";
+import { collapseView } from "./collapse-views.js";
 import { placeLabels } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const text = JSON.parse($("collapse-text").textContent);
-$("relu").checked = params.get("relu") === "1";
-$("seed").value = params.get("seed") ?? "0";
+const initial = JSON.parse($("collapse-state").textContent); // parsed by the server
+$("relu").checked = initial.relu === "1";
+$("seed").value = String(initial.seed);
 
-async function data() {
-  const relu = $("relu").checked;
-  const seed = Number.parseInt($("seed").value, 10) || 0;
-  const input = { source: "random", channels: 3, height: 24, width: 24, seed, distribution: "normal" };
-  const common = { encoding: "json" };
-  const first = await postMix({
-    ...common,
-    input,
-    out_channels: 4,
-    weight: { init: "random", seed },
-    bias: { init: "random", seed: seed + 1 },
-    activation: relu ? "relu" : "none",
-  });
-  const second = await postMix({
-    ...common,
-    input: { source: "values", values: first.output.maps },
-    out_channels: 3,
-    weight: { init: "random", seed: seed + 2 },
-    bias: { init: "random", seed: seed + 3 },
-  });
-  const { w, b } = product(first, second);
-  const single = await postMix({ ...common, input, weight: { values: w }, bias: { values: b } });
-  return { first, second, single, relu };
-}
+// The server computes both layers and their product W2·W1 (app/lab/collapse.py), as for the export.
+const data = () => getJSON("/data/collapse", { seed: $("seed").value, relu: $("relu").checked ? "1" : "0" });
 
 async function refresh() {
   document.body.dataset.busy = "1";
@@ -41,12 +20,19 @@ async function refresh() {
   params.set("seed", $("seed").value);
   history.replaceState(null, "", `?${params}`);
   const widths = { two: $("two-plot").clientWidth, one: $("one-plot").clientWidth };
-  const view = collapseView(await data(), widths, text);
-  for (const [id, figure] of Object.entries(view.figures)) {
-    Plotly.react($(id), figure.data, { ...figure.layout, width: $(id).clientWidth }, PLOT_CONFIG);
-    if (figure.labels) placeLabels($(id), figure, $(id).clientWidth);
+  const verdict = $("collapse-verdict");
+  try {
+    const view = collapseView(await data(), widths, text);
+    for (const [id, figure] of Object.entries(view.figures)) {
+      Plotly.react($(id), figure.data, { ...figure.layout, width: $(id).clientWidth }, PLOT_CONFIG);
+      if (figure.labels) placeLabels($(id), figure, $(id).clientWidth);
+    }
+    verdict.textContent = view.verdict;
+    verdict.classList.remove("error");
+  } catch (error) {
+    verdict.textContent = error.message;
+    verdict.classList.add("error");
   }
-  $("collapse-verdict").textContent = view.verdict;
   delete document.body.dataset.busy;
   document.body.dataset.ready = "1";
 }

@@ -6,8 +6,10 @@ import { embedCode, withPath, wireShare } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
 const controls = [...document.querySelectorAll(".panel-controls input, .panel-controls select")];
-const DEFAULTS = Object.fromEntries(controls.map((c) => [c.id, value(c)]));
-const SWEEP_STEP = 4; // Cout = 1, 5, 9, … 1021: 256 points
+// The server parses the query and owns every rule (the sweep's range and step, R ≤ Cin, the bias of
+// each bottleneck style): the page gets the parsed state and its defaults, and fetches each panel's
+// data from /data/cost, the function its export is built from.
+const { defaults: DEFAULTS } = JSON.parse($("cost-data").textContent);
 const shown = {}; // panel → what it shows, for the copy buttons
 
 function value(control) {
@@ -20,60 +22,38 @@ function setValue(control, text) {
   else control.value = text;
 }
 
-const values = () => Object.fromEntries(controls.map((c) => [c.id, value(c)]));
-
 // ---- state in the URL -------------------------------------------------------------------------
 
-function readQuery() {
+function query() {
   const params = new URLSearchParams(location.search);
-  for (const control of controls) setValue(control, params.get(control.id) ?? DEFAULTS[control.id]);
+  for (const control of controls) {
+    if (value(control) === String(DEFAULTS[control.id])) params.delete(control.id);
+    else params.set(control.id, value(control));
+  }
+  return params;
 }
 
 function writeQuery() {
-  const params = new URLSearchParams(location.search);
-  for (const control of controls) {
-    if (value(control) === DEFAULTS[control.id]) params.delete(control.id);
-    else params.set(control.id, value(control));
-  }
-  const text = params.toString() ? `?${params}` : "";
+  const text = query().toString() ? `?${query()}` : "";
   history.replaceState(null, "", `${location.pathname}${text}`);
   $("export-html").href = `/export/cost.html${text}`;
 }
 
-// ---- each panel: ask the API, then draw ---------------------------------------------------------
+// ---- each panel: ask the server, then draw -----------------------------------------------------
 
-async function sweepData(c) {
-  const base = { in_channels: c["s-cin"], height: c["s-h"], width: c["s-w"], bias: c["s-bias"] === "1" };
-  const range = { out_min: 1, out_max: 1024, out_step: SWEEP_STEP };
-  const [one, wide, oneConv, wideConv] = await Promise.all([
-    getJSON("/api/cost/sweep", { ...base, ...range, kernel_size: 1 }),
-    getJSON("/api/cost/sweep", { ...base, ...range, kernel_size: c["s-k"] }),
-    getJSON("/api/cost/conv", { ...base, out_channels: c["s-cout"], kernel_size: 1 }),
-    getJSON("/api/cost/conv", { ...base, out_channels: c["s-cout"], kernel_size: c["s-k"] }),
-  ]);
-  return { controls: c, one, wide, oneConv, wideConv };
+async function panelData(name) {
+  const params = query();
+  params.set("panel", name);
+  const answer = await getJSON("/data/cost", Object.fromEntries(params));
+  const state = answer.state;
+  $("i-r").max = state["i-cin"];
+  setValue($("i-r"), String(state["i-r"]));
+  $("i-r-value").textContent = state["i-r"];
+  $("s-cout-value").textContent = state["s-cout"];
+  return answer.panels[name];
 }
 
-async function inceptionData(c) {
-  const params = { height: c["i-h"], width: c["i-w"], in_channels: c["i-cin"], reduce_channels: c["i-r"] };
-  params.out_channels = c["i-cout"];
-  params.kernel_size = c["i-k"];
-  return { controls: c, answer: await getJSON("/api/cost/inception", params) };
-}
-
-async function bottleneckData(c) {
-  const params = { in_channels: c["b-cin"], bottleneck_channels: c["b-mid"], out_channels: c["b-cin"] };
-  Object.assign(params, { height: c["b-h"], width: c["b-w"], bias: c["b-style"] !== "torchvision", batch_norm: true });
-  return { controls: c, answer: await getJSON("/api/cost/bottleneck", params) };
-}
-
-async function separableData(c) {
-  const params = { in_channels: c["d-cin"], out_channels: c["d-cout"], height: c["d-h"], width: c["d-w"] };
-  params.kernel_size = c["d-k"];
-  return { controls: c, answer: await getJSON("/api/cost/separable", params) };
-}
-
-const PANELS = { s: ["sweep", sweepData], i: ["inception", inceptionData], b: ["bottleneck", bottleneckData], d: ["separable", separableData] };
+const PANELS = { s: "sweep", i: "inception", b: "bottleneck", d: "separable" };
 
 export function showPanel(name, view) {
   for (const [id, figure] of Object.entries(view.figures)) Plotly.react($(id), figure.data, figure.layout, PLOT_CONFIG);
@@ -83,17 +63,10 @@ export function showPanel(name, view) {
 
 // A refused query is said in the panel's own verdict line.
 async function update(key) {
-  const [name, fetchData] = PANELS[key];
+  const name = PANELS[key];
   const verdict = $(`${name}-verdict`);
   try {
-    const c = values();
-    if (key === "i") {
-      $("i-r").max = c["i-cin"];
-      c["i-r"] = String(Math.min(Number(c["i-r"]), Number(c["i-cin"])));
-      $("i-r-value").textContent = c["i-r"];
-    }
-    if (key === "s") $("s-cout-value").textContent = c["s-cout"];
-    shown[name] = PANEL_VIEWS[name](await fetchData(c));
+    shown[name] = PANEL_VIEWS[name](await panelData(name));
     showPanel(name, shown[name]);
     verdict.classList.remove("error");
   } catch (error) {
@@ -133,6 +106,5 @@ wireShare(document.querySelector(".cost-page"), {
   code: (view) => shown[view]?.code ?? "",
 });
 
-readQuery();
 writeQuery();
 refresh(Object.keys(PANELS));

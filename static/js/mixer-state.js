@@ -1,12 +1,16 @@
 // The Mixer's state: defaults, the query string it lives in, and the /api/mix request it implies.
 
-// Defaults live in app/pages/state.py; the page embeds them.
+// The server owns the state (app/lab/state.py): the page gets the parsed state of its own URL, the
+// defaults and the constants in its data block. fromQuery reads the URLs this page itself wrote
+// (back/forward), and mixRequest builds partial requests on every edit: both are pinned to the
+// server's by tests/golden/mixer_requests.json.
 const PAGE = JSON.parse(document.getElementById("mixer-defaults").textContent);
 export const DEFAULTS = PAGE.defaults;
+export const INITIAL = PAGE.state;
 export const MAX_SIDE = PAGE.max_side;
 
 const NUMBERS = ["rc", "rh", "rw", "rs", "cout", "seed", "ch", "pr", "pc"];
-const COLOUR_PRESETS = ["grayscale", "swap_rb", "sepia", "invert"];
+const COLOUR_PRESETS = PAGE.colour_presets;
 
 export function fromQuery(search) {
   const params = new URLSearchParams(search);

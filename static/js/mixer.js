@@ -3,6 +3,7 @@ import { ApiError, decodeTensor, postMix, uploadImage } from "./api.js";
 import { DIVERGING, PLOT_CONFIG, WEIGHT_STEP } from "./config.js";
 import {
   DEFAULTS,
+  INITIAL,
   MAX_SIDE,
   centre,
   fromQuery,
@@ -44,7 +45,7 @@ const controls = {
   rd: $("r-dist"),
 };
 
-let state = fromQuery(location.search);
+let state = { ...INITIAL };
 let last = null; // the last answer, decoded
 let selected = { row: 0, col: 0 }; // the cell of W being edited
 let inFlight = false;

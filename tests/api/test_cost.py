@@ -99,7 +99,7 @@ def test_separable(client):
             "/api/cost/conv",
             {"in_channels": 1, "out_channels": 10**6, "height": 1, "width": 1},
             ["query", "out_channels"],
-            "less than or equal to 8192",
+            "1000000 is over the limit of 8192 channels",
         ),
         (
             "/api/cost/conv",

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from app.api.encoding import decode
 from app.core import inputs
+from app.lab.encoding import decode
 
 X = [[[1, 2]], [[3, 4]]]  # (2, 1, 2)
 

@@ -2,8 +2,8 @@
 
 import httpx
 
-from benchmarks.common import server
 from tests import corpus
+from tests.live import server
 
 
 def test_an_upload_is_seen_by_every_worker(tmp_path):

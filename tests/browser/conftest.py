@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.common import server
+from tests.live import server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]

@@ -10,8 +10,8 @@ import httpx
 import numpy as np
 import pytest
 
-from app.api.encoding import decode
-from benchmarks.common import free_port
+from app.lab.encoding import decode
+from tests.live import free_port
 
 
 @pytest.fixture

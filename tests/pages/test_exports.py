@@ -31,8 +31,10 @@ def test_bad_export_states_are_refused(client, path, status):
     assert client.get(path).status_code == status
 
 
-def test_an_unparsable_hand_edit_falls_back_to_random_weights(client):
-    assert client.get("/export/mixer.html?in=random&w=edited&W=1,x;2,3").status_code == 200
+def test_an_unparsable_hand_edit_is_refused_not_replaced(client):
+    r = client.get("/export/mixer.html?in=random&w=edited&W=1,x;2,3")
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["query", "W"]
 
 
 def test_the_cli_writes_every_lesson_figure_and_an_index(tmp_path):

@@ -1,0 +1,54 @@
+"""Uploads and samples as a service: decode an upload once into the shared store; list and draw
+the bundled samples."""
+
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from app.config import Settings
+from app.core import inputs
+from app.core.errors import NotFound, TooLarge
+from app.lab.runtime import get_store, sample_image
+
+
+class StoredImage(BaseModel):
+    image_id: str
+    width: int
+    height: int
+
+
+class Sample(BaseModel):
+    name: str
+    title: str
+    width: int
+    height: int
+
+
+def check_upload_size(size: int, settings: Settings) -> None:
+    if size > settings.max_upload_bytes:
+        raise TooLarge(("file",), f"the file is over the limit of {settings.max_upload_bytes} bytes")
+
+
+def store_upload(data: bytes, settings: Settings) -> StoredImage:
+    """Decode the bytes (3, H, W), shrink to max_side and keep the pixels by content hash."""
+    check_upload_size(len(data), settings)
+    image = inputs.decode_image(data, settings.max_upload_pixels, settings.max_side)  # (3, H, W)
+    image_id = get_store(settings).put(image)
+    return StoredImage(image_id=image_id, width=image.shape[2], height=image.shape[1])
+
+
+def list_samples() -> list[Sample]:
+    side = inputs.SAMPLE_SIDE
+    return [Sample(name=name, title=title, width=side, height=side) for name, (title, _) in inputs.SAMPLES.items()]
+
+
+@lru_cache(maxsize=len(inputs.SAMPLES))
+def _sample_png(name: str) -> bytes:
+    return inputs.to_png(sample_image(name))
+
+
+def sample_png(name: str) -> bytes:
+    """One sample as PNG; NotFound names the samples there are."""
+    if name not in inputs.SAMPLES:
+        raise NotFound(("path", "name"), f"no sample named '{name}'; the samples are {', '.join(inputs.SAMPLES)}")
+    return _sample_png(name)

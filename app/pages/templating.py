@@ -1,0 +1,43 @@
+"""The pages' Jinja2 templates, their language, and the text catalogues they read.
+
+The language comes from `?lang=` (the pages remember it in the browser and keep it in every link
+they make), else from the browser's Accept-Language; no cookies.
+"""
+
+from functools import lru_cache
+import json
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from app.config import TEMPLATES_DIR
+from app.core.errors import InputError
+
+CATALOGUES = Path(__file__).parent / "catalogues"
+LANGUAGES = ("en", "zh")
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def pick_language(asked: str | None, accept_language: str = "") -> str:
+    """`asked` (from ?lang=), else the first of ours that Accept-Language names, else English."""
+    if asked is not None:
+        if asked not in LANGUAGES:
+            raise InputError(("query", "lang"), f"'{asked}' is not a language of Pointwise: {', '.join(LANGUAGES)}")
+        return asked
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return "en"
+
+
+def language(request: Request) -> str:
+    return pick_language(request.query_params.get("lang"), request.headers.get("accept-language", ""))
+
+
+@lru_cache
+def page_text(page: str, lang: str) -> dict:
+    """The catalogue of one page (`catalogues/<page>.<lang>.json`) in one language."""
+    return json.loads((CATALOGUES / f"{page}.{lang}.json").read_text(encoding="utf-8"))
