@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_cost_channels: int = 8192  # channels in a cost count (modules on the meta device: no memory)
     max_cost_side: int = 4096
     max_sweep_points: int = 1024
+    max_hidden: int = 64  # hidden width of a two-layer model on /api/learn
+    max_train_steps: int = 5_000  # steps of one training run
+    max_train_pixel_steps: int = 4_000 * 128 * 128  # steps × H·W of one training run
+    max_train_work: int = 2_000 * 128 * 128 * 2_048  # steps × H·W × weights (Cin·Cout, or Cin·h + h·Cout)
+    max_progress_events: int = 1_000  # progress events of one run (steps / every)
 
     store_dir: Path = Path(tempfile.gettempdir()) / "pointwise-images"
     store_items: int = 256  # decoded images kept; the least recently used go first
