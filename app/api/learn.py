@@ -1,0 +1,126 @@
+"""POST /api/learn (train a 1×1 convolution live, streamed as server-sent events) and POST /api/reduce."""
+
+import asyncio
+from collections.abc import AsyncIterator
+import threading
+
+import anyio
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.config import SettingsDep
+from app.core.errors import InputError
+from app.errors import responses
+from app.lab.encoding import dumps
+from app.lab.learn import Lesson, learn_done, prepare, run_lesson
+from app.lab.learn_models import LearnRequest, ReduceRequest
+from app.lab.reduce import reduce_answer
+from app.lab.runtime import in_thread
+
+router = APIRouter(prefix="/api", tags=["learn"], responses=responses(404, 413, 503))
+
+SCENE = {"source": "sample", "name": "scene"}
+LEARN_EXAMPLES = {
+    "grayscale": {
+        "summary": "Learn the grayscale mixing with Adam",
+        "value": {"input": {"source": "sample", "name": "shapes"}, "target": {"preset": "grayscale"}, "steps": 300},
+    },
+    "recover": {
+        "summary": "Recover a hidden 10 → 3 mixing matrix from the feature bank",
+        "value": {"input": SCENE, "features": "bank", "target": {"random": {"out_channels": 3, "seed": 1}}},
+    },
+    "relu": {
+        "summary": "A ReLU target: two 1×1 layers with ReLU between",
+        "value": {
+            "input": SCENE,
+            "features": "bank",
+            "target": {"random": {"out_channels": 3, "seed": 1}},
+            "target_activation": "relu",
+            "hidden": 16,
+            "lr": 0.02,
+        },
+    },
+    "autoencoder": {
+        "summary": "A 1×1 autoencoder 10 → 3 → 10: learned PCA",
+        "value": {"input": SCENE, "features": "bank", "target": {"autoencoder": {"rank": 3}}, "lr": 0.02, "steps": 600},
+    },
+}
+REDUCE_EXAMPLES = {
+    "curve": {"summary": "The PCA curve of the feature bank", "value": {"input": SCENE, "features": "bank"}},
+    "rank": {
+        "summary": "Reduce to 3 channels and reconstruct",
+        "value": {"input": SCENE, "features": "bank", "rank": 3, "standardise": True},
+    },
+}
+STREAM = {
+    "text/event-stream": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object"}},
+}
+
+
+def sse(event: str, data: bytes) -> bytes:
+    """One server-sent event; the JSON has no newline, so it fits one `data:` line."""
+    return b"event: " + event.encode() + b"\ndata: " + data + b"\n\n"
+
+
+def refusal(error: InputError) -> bytes:
+    """An error met during training, as the body of a 422 would say it."""
+    return dumps({"detail": [{"loc": ["body", *error.field], "msg": error.message, "type": "value_error"}]})
+
+
+async def events(lesson: Lesson) -> AsyncIterator[bytes]:
+    """Train in a worker thread and pass its events on as they come. When the client goes away
+    the response is cancelled: `stop` is set, the run ends within a step, and only then does the
+    answer (and with it the training slot) finish."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
+    stop = threading.Event()
+
+    def put(item: tuple[str, bytes] | None) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def work() -> None:
+        try:
+            for name, payload in run_lesson(lesson, stop.is_set):
+                put((name, dumps(payload)))
+        except InputError as error:
+            put(("error", refusal(error)))
+        finally:
+            put(None)
+
+    worker = loop.run_in_executor(None, work)
+    try:
+        while (item := await queue.get()) is not None:
+            yield sse(*item)
+    finally:
+        stop.set()
+        with anyio.CancelScope(shield=True):
+            await worker
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/event-stream" not in accept
+
+
+@router.post(
+    "/learn",
+    responses={200: {"content": STREAM, "description": "progress and done events; the done object alone as JSON"}},
+)
+async def create_learning(
+    http: Request, settings: SettingsDep, request: LearnRequest = Body(openapi_examples=LEARN_EXAMPLES)
+) -> Response:
+    """Train a 1×1 convolution (or two, ReLU between) on the pixels of an input to reproduce a target."""
+    if wants_json(http):
+        return Response(dumps(await in_thread(learn_done, request, settings)), media_type="application/json")
+    lesson = await in_thread(prepare, request, settings)  # refusals are 422s before the stream starts
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(lesson), media_type="text/event-stream", headers=headers)
+
+
+@router.post("/reduce")
+async def create_reduction(
+    settings: SettingsDep, request: ReduceRequest = Body(openapi_examples=REDUCE_EXAMPLES)
+) -> Response:
+    """The best linear reduction of the input's channels (PCA over pixels) for every rank; maps for one."""
+    return Response(dumps(await in_thread(reduce_answer, request, settings)), media_type="application/json")

@@ -1,0 +1,179 @@
+"""The Learn page's state as it lives in its query string, and the requests that state asks for.
+
+The page, its embed, its export and /data/learn all read a query string here: the mapping from
+the page's parameters to the bodies of POST /api/learn and /api/reduce has this one home, and a
+refusal names the page's own query parameter.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError
+
+from app.config import Settings
+from app.core.errors import InputError
+from app.core.weights import COLOUR_PRESETS
+from app.lab.learn import check_learn_request
+from app.lab.learn_models import LearnRequest, ReduceRequest
+from app.lab.reduce import check_reduce_request
+from app.lab.state import Count, Large, QueryState, Seed, _matrix, _names, _vector, parse, query_defaults, query_values
+
+LEARN_MAX_SIDE = 128  # the page trains on images at this size
+AUTOENCODER = {"optimizer": "adam", "lr": 0.02, "steps": 600, "every": 10}  # it reaches the PCA line
+LEARN_VIEWS = ("loss", "weights", "output", "compare", "pca", "maps", "autoencoder")
+LEARN_CONTROLS = ("input", "upload", "random", "features", "target", "model", "optimizer", "train")
+TARGETS = (*COLOUR_PRESETS, "random", "explicit")
+Rate = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+
+
+class LearnState(QueryState):
+    input: str = Field("sample:scene", alias="in", pattern=r"^(sample:[a-z]+|random|upload)$")
+    img: str = Field("", pattern=r"^([0-9a-f]{32})?$")
+    rc: Count = 8
+    rh: Count = 32
+    rw: Count = 32
+    rs: Seed = 0
+    rd: Literal["normal", "uniform"] = "normal"
+    feat: Literal["rgb", "bank"] = "rgb"
+    tgt: Literal[TARGETS] = "grayscale"  # type: ignore[valid-type]
+    tc: Count = 3  # the hidden matrix's Cout
+    ts: Seed = 1  # and its seed
+    TW: Annotated[list[list[float]] | None, BeforeValidator(_matrix)] = None  # W*, "w,w,…;w,w,…"
+    TB: Annotated[list[float] | None, BeforeValidator(_vector)] = None  # b*, "b,b,…"
+    tact: Literal["none", "relu"] = "none"
+    noise: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
+    layers: Literal["1", "2"] = "1"
+    hid: Count = 16
+    opt: Literal["adam", "sgd"] = "adam"
+    lr: Rate = 0.05
+    mom: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.9
+    steps: Count = 300
+    every: Count = 10
+    seed: Seed = 0
+    cmp: Literal["0", "1"] = "0"  # show the ReLU target trained by one layer and by two
+    R: Count = 2  # channels kept by the reduction (at most Cin)
+    std: Literal["0", "1"] = "0"
+    view: Annotated[list[str], _names(LEARN_VIEWS)] = Field(default_factory=list)
+    hide: Annotated[list[str], _names((*LEARN_CONTROLS, "controls"))] = Field(default_factory=list)
+    large: Large = ""
+
+
+# Where a refusal of a request sits in the page's query string.
+LEARN_PARAMETER = {
+    ("input", "channels"): "rc",
+    ("input", "height"): "rh",
+    ("input", "width"): "rw",
+    ("input", "name"): "in",
+    ("input", "image_id"): "img",
+    ("max_side",): "in",
+    ("target", "preset"): "tgt",
+    ("target", "random", "out_channels"): "tc",
+    ("target", "weight"): "TW",
+    ("target", "bias"): "TB",
+    ("target", "autoencoder", "rank"): "R",
+    ("hidden",): "hid",
+    ("steps",): "steps",
+    ("every",): "every",
+    ("lr",): "lr",
+    ("rank",): "R",
+    ("encoding",): "in",
+}
+
+
+def parameter(location: tuple[str | int, ...]) -> str:
+    """The query parameter of a request field (a tagged union repeats its key in the location)."""
+    names = [part for part in location if isinstance(part, str)]
+    path = tuple(name for i, name in enumerate(names) if i == 0 or name != names[i - 1])
+    for length in (3, 2, 1):
+        if path[:length] in LEARN_PARAMETER:
+            return LEARN_PARAMETER[path[:length]]
+    return path[-1] if path else "in"
+
+
+def input_spec(state: LearnState) -> dict:
+    if state.input == "random":
+        spec = {"source": "random", "channels": state.rc, "height": state.rh, "width": state.rw}
+        return spec | {"seed": state.rs, "distribution": state.rd}
+    if state.input == "upload":
+        return {"source": "upload", "image_id": state.img}
+    return {"source": "sample", "name": state.input.removeprefix("sample:")}
+
+
+def in_channels(state: LearnState) -> int:
+    return state.rc if state.input == "random" else 10 if state.feat == "bank" else 3
+
+
+def target_spec(state: LearnState) -> dict:
+    if state.tgt == "random":
+        return {"random": {"out_channels": state.tc, "seed": state.ts}}
+    if state.tgt == "explicit":
+        return {"weight": state.TW, "bias": state.TB}
+    return {"preset": state.tgt}
+
+
+def learn_requests(state: LearnState) -> dict[str, object]:
+    """The bodies the page sends: the training, the comparison (one layer and two on the ReLU
+    target), the reduction for R and the autoencoder Cin → R → Cin."""
+    base = {"input": input_spec(state), "features": state.feat, "max_side": LEARN_MAX_SIDE, "encoding": "u8"}
+    training = {"optimizer": state.opt, "lr": state.lr, "momentum": state.mom, "seed": state.seed}
+    training |= {"steps": state.steps, "every": state.every}
+    target = {"target": target_spec(state), "noise": state.noise}
+    learn = base | target | training | {"target_activation": state.tact}
+    learn["hidden"] = state.hid if state.layers == "2" else None
+    relu = base | target | training | {"target_activation": "relu"}
+    rank = min(state.R, in_channels(state))
+    standardise = state.std == "1"
+    autoencoder = base | AUTOENCODER | {"seed": state.seed, "target": {"autoencoder": {"rank": rank}}}
+    autoencoder["target"]["autoencoder"]["standardise"] = standardise
+    return {
+        "learn": LearnRequest.model_validate(learn),
+        "compare": [LearnRequest.model_validate(relu), LearnRequest.model_validate(relu | {"hidden": state.hid})],
+        "reduce": ReduceRequest.model_validate(base | {"standardise": standardise, "rank": rank}),
+        "autoencoder": LearnRequest.model_validate(autoencoder),
+    }
+
+
+def learn_state(params: Mapping[str, str], settings: Settings) -> tuple[LearnState, dict[str, object]]:
+    """A Learn query string → its state and its requests, all checked against the limits."""
+    state = parse(LearnState, params)
+    if state.tgt == "explicit" and state.TW is None:
+        raise InputError(("query", "TW"), "tgt=explicit needs the target weights TW (rows 'w,w,…' separated by ';')")
+    if state.input == "upload" and not state.img:
+        raise InputError(("query", "img"), "in=upload needs the image id img")
+    try:
+        requests = learn_requests(state)
+        for request in (requests["learn"], *requests["compare"], requests["autoencoder"]):
+            check_learn_request(request, settings)
+        check_reduce_request(requests["reduce"], settings)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(("query", parameter(first["loc"])), first["msg"]) from error
+    except InputError as error:
+        raise type(error)(("query", parameter(error.field)), error.message) from error
+    return state, requests
+
+
+def learn_page_data(state: LearnState, requests: dict[str, object], settings: Settings, text: dict) -> dict:
+    """What the Learn page's script needs: state, defaults, the requests, its text and the limits."""
+    return {
+        "state": query_values(state),
+        "defaults": query_defaults(LearnState),
+        "requests": dumped(requests),
+        "text": text,
+        "colour_presets": list(COLOUR_PRESETS),
+        "limits": {
+            "max_side": settings.max_side,
+            "max_in_channels": settings.max_in_channels,
+            "max_out_channels": settings.max_out_channels,
+            "max_hidden": settings.max_hidden,
+            "max_train_steps": settings.max_train_steps,
+        },
+    }
+
+
+def dumped(requests: dict[str, object]) -> dict[str, object]:
+    """The requests as JSON-ready bodies."""
+    return {
+        key: [r.model_dump(mode="json") for r in value] if isinstance(value, list) else value.model_dump(mode="json")
+        for key, value in requests.items()
+    }

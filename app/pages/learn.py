@@ -1,0 +1,76 @@
+"""The Learn page at /learn and /embed/learn, /data/learn (the requests a query string asks for)
+and /export/learn.html (the trainings run here, their curves and maps in one offline file)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.config import Settings, SettingsDep
+from app.core import inputs
+from app.lab.encoding import dumps
+from app.lab.learn import record
+from app.lab.learn_state import dumped, learn_page_data, learn_state
+from app.lab.reduce import reduce_answer
+from app.lab.runtime import in_thread
+from app.lab.state import query_values
+from app.pages.exports import download, render
+from app.pages.templating import LANGUAGES, language, page_text, pick_language, templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def learn_page(request: Request, settings: Settings, embed: bool) -> HTMLResponse:
+    parsed, requests = learn_state(request.query_params, settings)
+    lang = language(request)
+    text = page_text("learn", lang)
+    data = learn_page_data(parsed, requests, settings, text)
+    context = {
+        "page": "learn",
+        "embed": embed,
+        "lang": lang,
+        "other": next(other for other in LANGUAGES if other != lang),
+        "t": text,
+        "samples": list(inputs.SAMPLES),
+        "colour_presets": data["colour_presets"],
+        "limits": data["limits"],
+        "learn": data,
+    }
+    return templates.TemplateResponse(request, "learn.html", context)
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def read_learn(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return learn_page(request, settings, embed=False)
+
+
+@router.get("/embed/learn", response_class=HTMLResponse)
+def read_learn_embed(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """The Learn page with minimal chrome, for iframes: ?view=loss,pca shows those views only."""
+    return learn_page(request, settings, embed=True)
+
+
+@router.get("/data/learn")
+def read_learn_data(request: Request, settings: SettingsDep) -> Response:
+    """The state a query string means, and the bodies of /api/learn and /api/reduce it asks for."""
+    parsed, requests = learn_state(request.query_params, settings)
+    body = {"state": query_values(parsed), "requests": dumped(requests)}
+    return Response(dumps(body), media_type="application/json")
+
+
+def learn_html(params: dict[str, str], settings: Settings) -> str:
+    """The Learn page's figures for the state in `params`, trained here, as one HTML file."""
+    text = page_text("learn", pick_language(params.get("lang")))
+    parsed, requests = learn_state(params, settings)
+    data = {
+        "text": text,
+        "learn": record(requests["learn"], settings),
+        "compare": [record(r, settings) for r in requests["compare"]] if parsed.cmp == "1" else None,
+        "reduce": reduce_answer(requests["reduce"], settings),
+        "autoencoder": record(requests["autoencoder"], settings),
+    }
+    return render("export_learn.html", text["title"], data, "export-learn", t=text, compare=parsed.cmp == "1")
+
+
+@router.get("/export/learn.html")
+async def export_learn(request: Request, settings: SettingsDep) -> HTMLResponse:
+    html = await in_thread(learn_html, dict(request.query_params), settings)
+    return download(html, "pointwise-learn.html")

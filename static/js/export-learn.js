@@ -1,0 +1,42 @@
+// The Learn page in an exported file: every figure drawn once from the runs recorded inside it.
+import { decodeTensor } from "./api.js";
+import { PLOT_CONFIG } from "./config.js";
+import { autoencoderViews, compareFigure, reductionViews, say, trainingViews } from "./learn-views.js";
+import { placeLabels } from "./plots.js";
+
+const $ = (id) => document.getElementById(id);
+const data = JSON.parse($("pointwise-data").textContent);
+const text = data.text;
+const width = (id) => $(id).clientWidth || 400;
+
+function draw(id, figure) {
+  Plotly.newPlot($(id), figure.data, { ...figure.layout, width: width(id) }, PLOT_CONFIG);
+  if (figure.labels) placeLabels($(id), figure, width(id));
+}
+
+function show({ figures, readouts }) {
+  for (const [id, figure] of Object.entries(figures)) draw(id, figure);
+  for (const [id, value] of Object.entries(readouts)) if ($(id)) $(id).textContent = value;
+}
+
+const run = data.learn;
+const start = { ...run.start, input: decodeTensor(run.start.input), target: decodeTensor(run.start.target) };
+const ids = ["loss-plot", "weights-plot", "target-weights-plot", "output-plot", "target-plot"];
+const widths = Object.fromEntries(ids.map((id) => [id, width(id)]));
+show(trainingViews({ start, latest: run.done, history: run.history, done: run.done }, text, widths, run.done.step));
+
+if (data.compare) {
+  const names = [text.views.one_layer, say(text.views.two_layers, { hidden: data.compare[1].start.layers[0].weight.length })];
+  const runs = data.compare.map((r, k) => ({ name: names[k], history: r.history }));
+  const floor = data.compare[0].start.least_squares.loss;
+  draw("compare-plot", compareFigure(runs, floor, text, width("compare-plot"), data.compare[0].done.step));
+}
+
+const reductionIds = ["pca-plot", "original-plot", "reduced-plot", "reconstruction-plot"];
+show(reductionViews(data.reduce, text, Object.fromEntries(reductionIds.map((id) => [id, width(id)]))));
+
+const auto = data.autoencoder;
+const views = autoencoderViews(auto.history, auto.done, auto.start.pca, text, width("autoencoder-plot"), auto.done.step);
+draw("autoencoder-plot", views.figure);
+$("autoencoder-readout").textContent = views.readout;
+document.body.dataset.ready = "1";

@@ -1,0 +1,243 @@
+// Data → figures for the Learn page and its export. No DOM wiring here: learn.js owns the page.
+import { decodeTensor } from "./api.js";
+import { COLOURS, SEQUENTIAL } from "./config.js";
+import { weightsFigure } from "./mixer-views.js";
+import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, twoLines } from "./plots.js";
+
+// "{step} of {steps}" with values put in.
+export function say(template, values = {}) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
+}
+
+// A log axis has no zero: a loss that is zero in exact arithmetic (an exact target's least
+// squares, about 1e-16) is drawn at this floor, where float32 training cannot reach anyway.
+const LOG_FLOOR = 1e-9;
+const CURVE_COLOURS = [COLOURS.negative, COLOURS.highlight, COLOURS.node];
+const LINE_COLOURS = [COLOURS.positive, "#6a1b9a"];
+
+// Loss curves on a log scale: series [{name, steps, losses}], reference lines [{name, value}]
+// (the least-squares loss, the PCA bound) drawn across the whole range of steps.
+export function lossFigure(series, lines, text, width, lastStep) {
+  const data = series.map((s, k) => ({
+    type: "scatter",
+    mode: "lines",
+    name: s.name,
+    x: s.steps,
+    y: s.losses.map((v) => Math.max(v, LOG_FLOOR)),
+    line: { color: CURVE_COLOURS[k % CURVE_COLOURS.length], width: 2 },
+    hovertemplate: `${s.name}<br>${text.step_axis} %{x}: %{y:.3e}<extra></extra>`,
+  }));
+  lines.forEach((line, k) => {
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: line.name,
+      x: [0, lastStep],
+      y: [Math.max(line.value, LOG_FLOOR), Math.max(line.value, LOG_FLOOR)],
+      line: { color: LINE_COLOURS[k % LINE_COLOURS.length], width: 2, dash: "dash" },
+      customdata: [line.value, line.value],
+      hovertemplate: `${line.name}: %{customdata:.3e}<extra></extra>`,
+    });
+  });
+  return {
+    data,
+    layout: {
+      width,
+      height: 300,
+      font: font(),
+      margin: { l: 60, r: 10, t: 10, b: 40 },
+      xaxis: { title: { text: text.step_axis }, range: [0, lastStep], zeroline: false },
+      yaxis: { title: { text: text.loss_axis }, type: "log", exponentformat: "power", dtick: 1 },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      uirevision: "loss",
+    },
+  };
+}
+
+// Y = f(W·X + b) for each layer in turn, ReLU between layers, computed here from the input the
+// page holds: the live output between progress events costs no request. X is {shape, values}.
+export function forward(layers, input) {
+  const [, height, width] = input.shape;
+  const plane = height * width;
+  let h = input.values;
+  layers.forEach(({ weight, bias }, k) => {
+    const out = new Float32Array(weight.length * plane);
+    weight.forEach((row, n) => {
+      const target = out.subarray(n * plane, (n + 1) * plane);
+      target.fill(bias[n]);
+      row.forEach((w, c) => {
+        if (w === 0) return;
+        const source = h.subarray(c * plane, (c + 1) * plane);
+        for (let i = 0; i < plane; i++) target[i] += w * source[i];
+      });
+      if (k < layers.length - 1) for (let i = 0; i < plane; i++) target[i] = Math.max(0, target[i]);
+    });
+    h = out;
+  });
+  return { shape: [layers[layers.length - 1].weight.length, height, width], values: h };
+}
+
+// One tile per channel of a (C, H, W) tensor, coloured with `ranges` (another tensor's, so that
+// an output and its target, or a reconstruction and its original, share colours).
+export function mapsFigure(tensor, labels, figureWidth, ranges = channelRanges(tensor), maxHeight = 340) {
+  const [channels, height, width] = tensor.shape;
+  const plane = height * width;
+  const tiles = labels.map((label, c) => ({
+    values: tensor.values.subarray(c * plane, (c + 1) * plane),
+    range: ranges[c],
+    label: twoLines(label),
+  }));
+  const grid = composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth });
+  return gridFigure(grid, figureWidth, maxHeight);
+}
+
+export const outputLabels = (count, prefix = "y") => Array.from({ length: count }, (_, n) => `${prefix}${n}`);
+
+// The PCA curve: explained variance per component (bars) and the relative error left at each R
+// (line), with R marked.
+export function pcaFigure(answer, rank, text, width) {
+  const error = answer.relative_error;
+  return {
+    data: [
+      {
+        type: "bar",
+        name: text.explained,
+        x: answer.ranks,
+        y: answer.explained_variance_ratio,
+        marker: { color: SEQUENTIAL[1][1] },
+        hovertemplate: `${text.explained}<br>R = %{x}: %{y:.4f}<extra></extra>`,
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: text.error,
+        x: answer.ranks,
+        y: error,
+        line: { color: COLOURS.positive, width: 2 },
+        hovertemplate: `${text.error}<br>R = %{x}: %{y:.4f}<extra></extra>`,
+      },
+    ],
+    layout: {
+      width,
+      height: 300,
+      font: font(),
+      margin: { l: 50, r: 10, t: 10, b: 45 },
+      xaxis: { title: { text: text.rank_axis }, dtick: 1 },
+      yaxis: { range: [0, 1.02], rangemode: "tozero" },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      shapes: [
+        {
+          type: "rect",
+          xref: "x",
+          yref: "paper",
+          x0: rank - 0.5,
+          x1: rank + 0.5,
+          y0: 0,
+          y1: 1,
+          fillcolor: COLOURS.highlight,
+          opacity: 0.18,
+          line: { width: 0 },
+        },
+      ],
+      uirevision: "pca",
+    },
+  };
+}
+
+export function pcaSummary(answer, rank, text) {
+  const kept = answer.explained_variance_ratio.slice(0, rank).reduce((a, b) => a + b, 0);
+  return say(text.summary, {
+    rank,
+    explained: `${(100 * kept).toFixed(1)} %`,
+    error: fmt(answer.relative_error[rank - 1], 4),
+  });
+}
+
+// ‖[W b] − [W b]_LS‖ (Frobenius) of a one-layer model.
+export function distance(weight, bias, optimum) {
+  let sum = 0;
+  weight.forEach((row, n) => {
+    row.forEach((w, c) => (sum += (w - optimum.weight[n][c]) ** 2));
+    sum += (bias[n] - optimum.bias[n]) ** 2;
+  });
+  return Math.sqrt(sum);
+}
+
+const layersOf = (event) => event.layers || [{ weight: event.weight, bias: event.bias }];
+
+// Every figure of a training run at its latest event: {figures: {plot id: figure}, readouts: {id: text}}.
+// `start` is the first progress event with its maps decoded, `done` the done event (or null while training).
+export function trainingViews({ start, latest, history, done }, text, widths, steps) {
+  const V = text.views;
+  const lines = start.least_squares ? [{ name: V.least_squares, value: start.least_squares.loss }] : [];
+  const layers = layersOf(latest);
+  const two = layers.length > 1;
+  const output = done ? decodeTensor(done.output) : forward(layers, start.input);
+  const labels = outputLabels(start.target.shape[0]);
+  const ranges = channelRanges(start.target);
+  const readouts = {
+    "loss-readout": say(V.readout, { step: latest.step, loss: fmt(latest.loss, 6) }),
+    "weights-caption": two ? `${V.weights} (${V.layer} 1)` : V.weights,
+    "distance-readout": "",
+  };
+  if (!two) {
+    const d = distance(layers[0].weight, layers[0].bias, start.least_squares);
+    const gap = latest.loss - start.least_squares.loss;
+    readouts["distance-readout"] = `${say(V.distance, { distance: fmt(d, 5) })} · ${say(V.gap, { gap: fmt(gap, 3) })}`;
+  }
+  return {
+    figures: {
+      "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps),
+      "weights-plot": weightsFigure(layers[0].weight, layers[0].bias, start.channel_names, null),
+      "target-weights-plot": weightsFigure(start.target_weight, start.target_bias, start.channel_names, null),
+      "output-plot": mapsFigure(output, labels, widths["output-plot"], ranges),
+      "target-plot": mapsFigure(start.target, labels, widths["target-plot"], ranges),
+    },
+    readouts,
+    two,
+  };
+}
+
+// The comparison: one loss curve per run ([{name, history}]) and the least-squares line.
+export function compareFigure(runs, floor, text, width, steps) {
+  const V = text.views;
+  const lines = floor === null ? [] : [{ name: V.least_squares, value: floor }];
+  return lossFigure(
+    runs.map((r) => ({ name: r.name, ...r.history })),
+    lines,
+    V,
+    width,
+    steps,
+  );
+}
+
+// The reduction for one R: its curve and the three grids (original, reduced, reconstruction).
+export function reductionViews(answer, text, widths) {
+  const R = text.reduce;
+  const rank = answer.rank;
+  const original = decodeTensor(answer.input);
+  const names = answer.channel_names;
+  const ranges = channelRanges(original);
+  return {
+    figures: {
+      "pca-plot": pcaFigure(answer, rank, R, widths["pca-plot"]),
+      "original-plot": mapsFigure(original, names, widths["original-plot"], ranges),
+      "reduced-plot": mapsFigure(decodeTensor(answer.reduced), outputLabels(rank, "pc"), widths["reduced-plot"]),
+      "reconstruction-plot": mapsFigure(decodeTensor(answer.reconstruction), names, widths["reconstruction-plot"], ranges),
+    },
+    readouts: {
+      "pca-said": answer.standardised ? R.standardised : R.not_standardised,
+      "pca-readout": pcaSummary(answer, rank, R),
+    },
+  };
+}
+
+// The autoencoder's loss curve against the PCA bound, and its readout.
+export function autoencoderViews(history, latest, bound, text, width, steps) {
+  const name = say(text.reduce.pca_line, { rank: bound.rank });
+  const series = [{ name: text.reduce.autoencoder_loss, ...history }];
+  return {
+    figure: lossFigure(series, [{ name, value: bound.loss }], text.views, width, steps),
+    readout: `${say(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })} · ${name}: ${fmt(bound.loss, 6)}`,
+  };
+}

@@ -1,0 +1,221 @@
+// The Learn page: controls ↔ state ↔ URL, training streamed from /api/learn and drawn as it comes,
+// the ReLU comparison, the PCA curve from /api/reduce and the autoencoder that learns it.
+import { ApiError, decodeTensor } from "./api.js";
+import { PLOT_CONFIG } from "./config.js";
+import { postReduce, streamLearn } from "./learn-stream.js";
+import { PAGE, TEXT, fetchRequests, readControls, syncControls, toQuery } from "./learn-state.js";
+import { storedUpload, upload, wireUpload } from "./learn-upload.js";
+import { autoencoderViews, compareFigure, reductionViews, say, trainingViews } from "./learn-views.js";
+import { placeLabels } from "./plots.js";
+
+const $ = (id) => document.getElementById(id);
+const V = TEXT.views;
+let state = { ...PAGE.state };
+let requests = PAGE.requests;
+let chain = null; // the AbortController of the runs in progress
+let live = null; // the training being drawn: {start, latest, history, done}
+let frame = 0;
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
+function draw(id, figure) {
+  const element = $(id);
+  const width = element.clientWidth || 400;
+  Plotly.react(element, figure.data, { ...figure.layout, width }, PLOT_CONFIG);
+  if (figure.labels) placeLabels(element, figure, width);
+}
+
+function commit() {
+  const query = toQuery(state);
+  if (query !== location.search) history.replaceState(null, "", `${location.pathname}${query}`);
+  $("export-html").href = `/export/learn.html${query}`;
+}
+
+// ---- one training run, drawn as it streams ---------------------------------------------------
+
+const PLOTS = ["loss-plot", "weights-plot", "target-weights-plot", "output-plot", "target-plot"];
+const REDUCTION_PLOTS = ["pca-plot", "original-plot", "reduced-plot", "reconstruction-plot"];
+const widthsOf = (ids) => Object.fromEntries(ids.map((id) => [id, $(id).clientWidth || 400]));
+
+function show({ figures, readouts }) {
+  for (const [id, figure] of Object.entries(figures)) draw(id, figure);
+  for (const [id, text] of Object.entries(readouts)) $(id).textContent = text;
+}
+
+function drawTraining() {
+  frame = 0;
+  const views = trainingViews(live, TEXT, widthsOf(PLOTS), requests.learn.steps);
+  show(views);
+  $("layers-hint").hidden = !views.two;
+  const plot = $("loss-plot");
+  plot.dataset.lossFirst = String(live.history.losses[0]);
+  plot.dataset.lossLast = String(live.latest.loss);
+  plot.dataset.step = String(live.latest.step);
+}
+
+function redraw() {
+  if (!frame) frame = requestAnimationFrame(drawTraining);
+}
+
+// Stream one request; `onEvent(name, event, history)` for each. Resolves with {history, done} (done null when stopped).
+async function stream(request, signal, onEvent) {
+  const history = { steps: [], losses: [] };
+  const done = await streamLearn(
+    request,
+    (name, event) => {
+      history.steps.push(event.step);
+      history.losses.push(event.loss);
+      onEvent(name, event, history);
+    },
+    signal,
+  );
+  return { history, done };
+}
+
+async function train(signal) {
+  const started = performance.now();
+  const { done } = await stream(requests.learn, signal, (name, event, history) => {
+    if (event.step === 0) {
+      const start = { ...event, input: decodeTensor(event.input), target: decodeTensor(event.target) };
+      live = { start, history, done: null };
+    }
+    live.latest = event;
+    if (name === "done") live.done = event;
+    setStatus(say(TEXT.status.training, { step: event.step }));
+    redraw();
+  });
+  if (done) setStatus(say(TEXT.status.done, { steps: done.step, ms: Math.round(performance.now() - started) }));
+}
+
+async function compare(signal) {
+  $("compare-figure").hidden = false;
+  const names = [V.one_layer, say(V.two_layers, { hidden: requests.compare[1].hidden })];
+  const runs = [];
+  let floor = null;
+  for (const [k, request] of requests.compare.entries()) {
+    const run = await stream(request, signal, (_, event, history) => {
+      if (event.step === 0 && event.least_squares) floor ??= event.least_squares.loss;
+      runs[k] = { name: names[k], history };
+      draw("compare-plot", compareFigure(runs, floor, TEXT, $("compare-plot").clientWidth, request.steps));
+    });
+    if (!run.done) return;
+  }
+  $("compare-plot").dataset.losses = runs.map((r) => r.history.losses.at(-1)).join(",");
+}
+
+// ---- what a reduction loses ------------------------------------------------------------------
+
+async function reduction(signal) {
+  const answer = await postReduce(requests.reduce, signal);
+  show(reductionViews(answer, TEXT, widthsOf(REDUCTION_PLOTS)));
+  $("pca-plot").dataset.error = answer.relative_error.join(",");
+}
+
+async function autoencoder(signal) {
+  const request = requests.autoencoder;
+  let bound = null;
+  const { done } = await stream(request, signal, (_, event, history) => {
+    bound ??= event.pca;
+    const views = autoencoderViews(history, event, bound, TEXT, $("autoencoder-plot").clientWidth, request.steps);
+    draw("autoencoder-plot", views.figure);
+    $("autoencoder-readout").textContent = views.readout;
+  });
+  if (done) $("autoencoder-plot").dataset.gap = String(done.loss / bound.loss);
+}
+
+// ---- runs ------------------------------------------------------------------------------------
+
+// Run `steps` one after another (training takes one slot of the server's train pool at a time);
+// a new run, Stop, or a change of the controls aborts what is in progress.
+async function run(steps) {
+  chain?.abort();
+  const controller = new AbortController();
+  chain = controller;
+  document.body.dataset.busy = "1";
+  $("stop").disabled = false;
+  try {
+    for (const step of steps) await step(controller.signal);
+    document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
+  } catch (error) {
+    if (!controller.signal.aborted) await refused(error);
+  } finally {
+    if (chain === controller) {
+      chain = null;
+      $("stop").disabled = true;
+      delete document.body.dataset.busy;
+    }
+  }
+}
+
+async function refused(error) {
+  if (error instanceof ApiError && error.status === 404 && state.in === "upload") {
+    const file = storedUpload(state.img);
+    if (!file) return setStatus(TEXT.status.upload_gone, true);
+    state.img = await upload(file, $("upload-progress"));
+    return changed();
+  }
+  if (error instanceof ApiError && error.status === 503) return setStatus(TEXT.status.busy, true);
+  const diverged = error.message.includes("diverged");
+  setStatus(say(diverged ? TEXT.status.diverged : TEXT.status.refused, { message: error.message }), true);
+}
+
+const everything = () => [train, ...(state.cmp === "1" ? [compare] : []), reduction, autoencoder];
+
+async function changed(steps = everything) {
+  commit();
+  try {
+    ({ state, requests } = await fetchRequests(state));
+  } catch (error) {
+    return setStatus(say(TEXT.status.refused, { message: error.message }), true);
+  }
+  syncControls(state);
+  run(steps());
+}
+
+function stop() {
+  if (!chain) return;
+  chain.abort();
+  setStatus(say(TEXT.status.stopped, { step: live?.latest?.step ?? 0 }));
+}
+
+// ---- wiring ----------------------------------------------------------------------------------
+
+$("controls").addEventListener("change", (event) => {
+  if (event.target.id === "upload") return;
+  state = readControls(state);
+  changed();
+});
+$("R").addEventListener("input", () => ($("R-value").textContent = $("R").value));
+for (const id of ["R", "std"]) {
+  $(id).addEventListener("change", () => {
+    state = readControls(state);
+    changed(() => [reduction, autoencoder]);
+  });
+}
+$("train").addEventListener("click", () => run(everything()));
+$("stop").addEventListener("click", stop);
+$("train-autoencoder").addEventListener("click", () => run([autoencoder]));
+$("compare").addEventListener("click", () => {
+  state = { ...readControls(state), tact: "relu", cmp: "1" };
+  syncControls(state);
+  changed();
+});
+$("controls").addEventListener("submit", (event) => event.preventDefault());
+wireUpload($("upload"), $("dropzone"), async (file) => {
+  setStatus(say(TEXT.status.uploading, { name: file.name }));
+  try {
+    state = { ...readControls(state), in: "upload", img: await upload(file, $("upload-progress")) };
+    syncControls(state);
+    changed();
+  } catch (error) {
+    setStatus(say(TEXT.status.upload_refused, { message: error.message }), true);
+  }
+});
+window.addEventListener("resize", () => live?.start && redraw());
+
+syncControls(state);
+commit();
+run(everything());
