@@ -9,6 +9,7 @@ import socket
 import uvicorn
 
 from app.config import get_settings
+from app.protocols import BoundedHttpToolsProtocol
 
 
 def lan_addresses() -> list[str]:
@@ -26,7 +27,14 @@ def serve() -> None:
     if settings.host in ("0.0.0.0", "::"):
         for address in lan_addresses():
             print(f"  students on this network: http://{address}:{settings.port}/", flush=True)
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="warning")
+    uvicorn.run(
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+        http=BoundedHttpToolsProtocol,  # 431 past max_header_bytes; the app's headers on uvicorn's own 400
+    )
 
 
 def export(out: Path) -> None:

@@ -6,7 +6,7 @@ import math
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 import torch
 import torch.nn.functional as F
 
@@ -106,12 +106,30 @@ def to_png(image: torch.Tensor) -> bytes:
 # Uploads: bytes → (3, H, W) float32 in [0, 1], never keeping the bytes themselves.
 
 
+# EXIF orientation → the transpose that shows the image upright (as ImageOps.exif_transpose applies it).
+EXIF_ORIENTATION = 0x0112
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+REDUCING_GAP = 2  # box-average down to at least twice max_side, then Lanczos: as Image.thumbnail does
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
 def decode_image(data: bytes, max_pixels: int, max_side: int) -> torch.Tensor:
     """Decode PNG, JPEG, GIF or WebP bytes into RGB (3, H, W) in [0, 1], longer side ≤ max_side.
 
-    The pixel count is read from the header and checked before anything is decoded. EXIF
-    orientation is applied; alpha is composited on white; 16-bit values are scaled, not clipped;
-    palette, CMYK and greyscale images become RGB; an animation gives its first frame.
+    The pixel count is read from the header and checked before anything is decoded. Memory stays
+    near one copy of the decoded image: JPEG is decoded at a reduced scale (`draft`), every other
+    format is box-reduced by an integer factor (`reduce`) before any conversion, rotation or
+    resampling. EXIF orientation is applied; alpha is composited on white; 16-bit values are
+    scaled, not clipped; palette, CMYK and greyscale images become RGB; an animation gives its
+    first frame.
     """
     if not data:
         raise UnsupportedImage(("file",), "the file is empty")
@@ -128,24 +146,50 @@ def decode_image(data: bytes, max_pixels: int, max_side: int) -> torch.Tensor:
     if width * height > max_pixels:
         raise TooLarge(("file",), f"the image is {width}×{height} = {width * height} pixels; the limit is {max_pixels}")
     try:
+        upright = UPRIGHT.get(image.getexif().get(EXIF_ORIENTATION))
         if image.format == "JPEG":
             image.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale
-        image = ImageOps.exif_transpose(image)
-        return _to_rgb_tensor(image, max_side)
+        return _to_rgb_tensor(*_reduce(image, max_side), max_side, upright)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise UnsupportedImage(("file",), f"the image could not be decoded: {error}") from error
 
 
-def _to_rgb_tensor(image: Image.Image, max_side: int) -> torch.Tensor:
-    """A loaded Pillow image of any mode → (3, H, W) float32 in [0, 1], longer side ≤ max_side."""
+def _reduce(image: Image.Image, max_side: int) -> tuple[Image.Image, Box]:
+    """Box-average by the largest integer factor that keeps the longer side ≥ REDUCING_GAP · max_side,
+    so that the full-size image is the only large copy ever made; also the box, in the reduced
+    image's pixels, that the original covers (the last box of a row may be partial). Palette and
+    1-bit images are expanded first (reduce cannot average indices); 16-bit ones become 32-bit."""
+    width, height = image.size
+    factor = max(width, height) // (REDUCING_GAP * max_side)
+    if factor < 2:
+        return image, (0, 0, width, height)
+    if image.mode in ("P", "1"):
+        has_alpha = image.mode == "P" and image.has_transparency_data
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    elif image.mode in SIXTEEN_BIT_MODES:
+        image = image.convert("I")
+    return image.reduce(factor), (0, 0, width / factor, height / factor)
+
+
+def _to_rgb_tensor(image: Image.Image, box: Box, max_side: int, upright: Image.Transpose | None) -> torch.Tensor:
+    """A Pillow image of any mode → (3, H, W) float32 in [0, 1], the part in `box` resampled (Lanczos)
+    so that its longer side is ≤ max_side, turned upright."""
+
+    def shrink(small: Image.Image) -> Image.Image:
+        scale = max_side / max(box[2], box[3])
+        if scale < 1:
+            size = (max(1, round(box[2] * scale)), max(1, round(box[3] * scale)))
+            small = small.resize(size, Image.Resampling.LANCZOS, box=box)
+        return small if upright is None else small.transpose(upright)
+
     if image.mode in SIXTEEN_BIT_MODES:
-        grey = image.convert("I").convert("F")
-        grey.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        grey = shrink(image.convert("I").convert("F"))
         values = np.asarray(grey, dtype=np.float32) / 65535.0  # (H, W)
         return torch.from_numpy(values.clip(0, 1)).expand(3, -1, -1).contiguous()
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if image.mode != ("RGBA" if has_alpha else "RGB"):
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    image = shrink(image)
     if has_alpha:
         ground = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(ground, image).convert("RGB")

@@ -62,8 +62,10 @@ async def test_a_waiter_cancelled_in_the_queue_leaves_no_trace():
 
 
 def test_pools_are_sized_from_the_settings():
-    pools = make_pools(Settings(compute_slots=3, compute_queue=9, train_slots=1, train_queue=2, retry_after_s=4))
+    sizes = {"compute_slots": 3, "compute_queue": 9, "decode_slots": 1, "decode_queue": 5, "train_queue": 2}
+    pools = make_pools(Settings(**sizes, train_slots=1, retry_after_s=4))
     assert pools["compute"].limits == PoolLimits(3, 9)
+    assert pools["decode"].limits == PoolLimits(1, 5)
     assert pools["train"].limits == PoolLimits(1, 2)
     assert pools["compute"].retry_after_s == 4
 
@@ -73,7 +75,7 @@ def test_pools_are_sized_from_the_settings():
     [
         ("/api/mix", "compute"),
         ("/api/cost/sweep", "compute"),
-        ("/api/images", "compute"),
+        ("/api/images", "decode"),
         ("/api/reduce", "compute"),
         ("/api/block", "compute"),
         ("/api/blocks/weights", "compute"),
@@ -100,7 +102,7 @@ def test_every_heavy_route_of_the_app_is_in_the_table():
     paths = {route.path for route in iter_route_contexts(app.routes) if route.methods and heavy(route)}
     assert {"/api/mix", "/api/images", "/api/cost/sweep", "/export/mixer.html"} <= paths
     assert sorted(path for path in paths if pool_name(path) is None) == []
-    assert set(HEAVY.values()) == {"compute", "train"}
+    assert set(HEAVY.values()) == {"compute", "decode", "train"}
 
 
 def slow_app(release: anyio.Event, started: list[str]) -> Starlette:

@@ -1,0 +1,66 @@
+"""uvicorn's HTTP protocol with a bound on the request head, and the app's headers on its own refusals.
+
+httptools accumulates a request line or a header that has not ended yet with no limit (a 300 MB
+header line costs the worker 450 MB), so the bytes of a head still incomplete are counted as they
+arrive, a complete head is measured, and past `max_header_bytes` the answer is a 431. uvicorn's
+own 400 for a request it cannot parse is rewritten as JSON with the security headers.
+`python -m app serve` runs with this protocol (h11 is not covered: uvicorn[standard] has httptools).
+"""
+
+import json
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from app.config import get_settings
+from app.middleware import security_headers
+
+SECURITY_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in security_headers().items())
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_head_bytes = get_settings().max_header_bytes
+        self.head_bytes: int | None = None  # bytes of the current request's head so far; None between heads
+        self.head_over_limit = False
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.head_bytes = 0
+
+    def on_headers_complete(self) -> None:
+        self.head_bytes = None
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.max_head_bytes:
+            # A head that arrived whole: raising here makes httptools raise a parser error, which
+            # uvicorn answers through send_400_response, below, before any app runs.
+            self.head_over_limit = True
+            raise ValueError("request head over the limit")
+        super().on_headers_complete()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.head_bytes is None or self.transport.is_closing():
+            return
+        # The head is still incomplete after this chunk: the chunk counts against the head's limit.
+        self.head_bytes += len(data)
+        if self.head_bytes > self.max_head_bytes:
+            self.refuse_head()
+
+    def send_400_response(self, msg: str) -> None:
+        if self.head_over_limit:
+            self.refuse_head()
+        else:
+            self.refuse(400, "invalid HTTP request: it could not be parsed")
+
+    def refuse_head(self) -> None:
+        self.logger.warning("Request head over %d bytes refused.", self.max_head_bytes)
+        self.refuse(431, f"request line and headers: over the limit of {self.max_head_bytes} bytes")
+
+    def refuse(self, status: int, detail: str) -> None:
+        """Answer `status` with a JSON detail and the security headers, and close the connection."""
+        body = json.dumps({"detail": detail}).encode()
+        head = b"content-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n" % len(body)
+        self.transport.write(STATUS_LINE[status] + head + SECURITY_LINES + b"\r\n" + body)
+        self.transport.close()
+        self.head_bytes = None

@@ -1,0 +1,57 @@
+"""The image store keeps u8 pixels, checks ids in full, and limits the new images one client may add."""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from app.core.errors import InputError
+from app.store import ImageStore, TooManyUploads
+
+
+def test_images_are_kept_as_u8_and_given_back_as_float32(tmp_path):
+    store = ImageStore(tmp_path, max_items=4)
+    image = torch.rand(3, 5, 7, generator=torch.Generator().manual_seed(0))
+    image_id = store.put(image)
+    kept = np.load(tmp_path / f"{image_id}.npy")
+    assert kept.dtype == np.uint8 and kept.shape == (3, 5, 7)
+    back = store.get(image_id)
+    assert back.dtype == torch.float32
+    assert torch.equal(back, (image * 255).round() / 255)
+    assert (back - image).abs().max() <= 0.5 / 255 + 1e-7
+
+
+def test_an_id_must_match_in_full(tmp_path):
+    store = ImageStore(tmp_path, max_items=4)
+    image_id = store.put(torch.zeros(3, 2, 2))
+    with pytest.raises(InputError) as error:
+        store.get(image_id + "\n")
+    assert error.value.field == ("input", "image_id")
+    assert error.value.message == "an image id is 32 lowercase hex digits"
+
+
+def test_one_client_may_add_per_minute_new_images_across_workers(tmp_path):
+    first, second = ImageStore(tmp_path, 64, per_minute=3), ImageStore(tmp_path, 64, per_minute=3)
+    images = [torch.full((3, 2, 2), i / 8) for i in range(5)]
+    first.put(images[0], client="10.0.0.7")
+    second.put(images[1], client="10.0.0.7")  # another worker: the same count
+    first.put(images[2], client="10.0.0.7")
+    first.put(images[0], client="10.0.0.7")  # already stored: costs nothing
+    with pytest.raises(TooManyUploads) as refused:
+        second.put(images[3], client="10.0.0.7")
+    assert refused.value.status_code == 429
+    retry = int(refused.value.headers["Retry-After"])
+    assert 1 <= retry <= 60
+    assert refused.value.detail == (
+        f"file: over the limit of 3 new images a minute from one address; retry in {retry} s"
+    )
+    assert re.fullmatch(r"[0-9a-f]{32}", first.put(images[4], client="10.0.0.8"))  # another student is unaffected
+    assert len(list(tmp_path.glob("*.npy"))) == 4
+
+
+def test_without_a_client_or_a_limit_nothing_is_counted(tmp_path):
+    store = ImageStore(tmp_path, 64, per_minute=0)
+    for i in range(5):
+        store.put(torch.full((3, 1, 1), i / 8), client="10.0.0.7")
+    assert list((tmp_path / "clients").iterdir()) == []
