@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     max_train_pixel_steps: int = 4_000 * 128 * 128  # steps × H·W of one training run
     max_train_work: int = 2_000 * 128 * 128 * 2_048  # steps × H·W × weights (Cin·Cout, or Cin·h + h·Cout)
     max_progress_events: int = 1_000  # progress events of one run (steps / every)
+    max_block_channels: int = 512  # every width of a block on /api/block (and a random input's channels there)
+    max_block_work: int = 4_000_000_000  # multiply–adds of one block run
 
     store_dir: Path = Path(tempfile.gettempdir()) / "pointwise-images"
     store_items: int = 256  # decoded images kept; the least recently used go first

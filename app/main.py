@@ -8,13 +8,14 @@ from fastapi.staticfiles import StaticFiles
 import swagger_ui_bundle
 import torch
 
-from app.api import cost, health, images, learn, mix, samples
+from app.api import blocks, cost, health, images, learn, mix, samples
 from app.config import STATIC_DIR, get_settings
 from app.errors import HANDLERS
 from app.lab import state
 from app.lab.mixing import mix_answer
 from app.lab.runtime import in_thread
 from app.middleware import AdmissionMiddleware, BodyLimitMiddleware, InternalErrorMiddleware, SecurityHeadersMiddleware
+from app.pages import blocks as blocks_page
 from app.pages import cost as cost_page
 from app.pages import exports, lesson, vendor
 from app.pages import learn as learn_page
@@ -51,7 +52,22 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/vendor/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
-    routers = (health, samples, images, mix, cost, learn, vendor, mixer_page, cost_page, lesson, learn_page, exports)
+    routers = (
+        health,
+        samples,
+        images,
+        mix,
+        cost,
+        learn,
+        blocks,
+        vendor,
+        mixer_page,
+        cost_page,
+        lesson,
+        learn_page,
+        blocks_page,
+        exports,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -1,0 +1,128 @@
+"""POST /api/block (run one block stage by stage) and POST /api/blocks/weights (upload its state dict)."""
+
+from fastapi import APIRouter, Body, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.api.schemas import Tensor
+from app.config import SettingsDep
+from app.errors import responses
+from app.lab.block_models import BlockRequest
+from app.lab.block_weights import store_weights
+from app.lab.blocks import block_json
+from app.lab.runtime import in_thread
+
+router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 404, 413, 503))
+
+SCENE = {"source": "sample", "name": "scene"}
+EXAMPLES = {
+    "tutorial": {
+        "summary": "The tutorial's bottleneck 256-64-256 at 56×56, a 1×1 stage explained",
+        "value": {
+            "block": {"kind": "bottleneck", "in_channels": 256, "bottleneck_channels": 64, "out_channels": 256},
+            "input": SCENE,
+            "max_side": 56,
+            "explain": {"stage": "conv1", "channel": 0},
+        },
+    },
+    "inception": {
+        "summary": "Inception (3a) on the feature bank",
+        "value": {"block": {"kind": "inception"}, "input": SCENE, "features": "bank", "max_side": 28},
+    },
+    "mobilenet": {
+        "summary": "A MobileNetV2 inverted residual on a random tensor of its 24 channels",
+        "value": {
+            "block": {"kind": "inverted_residual", "in_channels": 24, "out_channels": 24, "expansion": 6},
+            "input": {"source": "random", "channels": 24, "height": 32, "width": 32, "seed": 0},
+        },
+    },
+}
+
+
+class StageStats(BaseModel):
+    mean: float
+    std: float
+    zeros: float
+    min: float
+    max: float
+
+
+class StageOut(BaseModel):
+    name: str
+    op: str
+    inputs: list[str]
+    module: str | None
+    shape: list[int]
+    parameters: int
+    multiply_adds: int
+    one_by_one: bool
+    stats: StageStats
+    maps: Tensor
+
+
+class BlockInputOut(BaseModel):
+    shape: list[int]
+    channel_names: list[str]
+    stem: dict[str, int] | None
+
+
+class CountOut(BaseModel):
+    parameters: int
+    multiply_adds: int
+
+
+class MatrixOut(BaseModel):
+    shape: list[int]
+    values: Tensor
+    bias: list[float]
+
+
+class BlockExplainOut(BaseModel):
+    stage: str
+    channel: int
+    matrix: MatrixOut
+    weights: list[float]
+    bias: float
+    terms: list[int]
+    contributions: Tensor
+    rest: Tensor | None
+    sum: Tensor
+    max_abs_error: float
+
+
+class BlockResponse(BaseModel):
+    block: dict[str, int | str | list[int]]
+    input: BlockInputOut
+    stages: list[StageOut]
+    parameters: int
+    multiply_adds: int
+    one_by_one: CountOut
+    weights: dict[str, int | str]
+    device: str
+    code: str
+    explain: BlockExplainOut | None = None
+
+
+class StoredWeights(BaseModel):
+    weights_id: str
+    keys: list[str]
+    shapes: dict[str, list[int]]
+
+
+@router.post("/block", response_model=BlockResponse)
+async def create_block_run(
+    http: Request, settings: SettingsDep, request: BlockRequest = Body(openapi_examples=EXAMPLES)
+) -> Response:
+    """Run one block in eval mode, stage by stage: every stage's shape, parameters, multiply–adds and maps."""
+    compress = request.encoding != "base64" and "gzip" in http.headers.get("accept-encoding", "")
+    body = await in_thread(block_json, request, settings, compress)
+    headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if compress else {})}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.post("/blocks/weights")
+async def create_block_weights(file: UploadFile, settings: SettingsDep) -> StoredWeights:
+    """Upload a block's state dict (.safetensors, or .pt read with torch.load(weights_only=True))."""
+    data = await file.read(settings.max_body_bytes + 1)
+    weights_id, shapes = await in_thread(store_weights, data, settings)
+    return StoredWeights(weights_id=weights_id, keys=list(shapes), shapes=shapes)

@@ -1,0 +1,157 @@
+// The block as a flow diagram, drawn like Netron's: one node per stage (its operation, name,
+// parameters, multiply–adds and the running total), one edge per tensor, labelled with its shape;
+// the 1×1 convolutions marked. Pure: stages in, SVG markup out (standalone, so it downloads as is).
+import { COLOURS, FONT } from "./config.js";
+
+export const GRAPH = {
+  nodeWidth: 200,
+  nodeHeight: 74,
+  rowPitch: 112, // node height + room for the edge and its shape label
+  lanePitch: 250,
+  bypass: 26, // a shortcut from a stage to one further down the same lane runs this far to its right
+  margin: 16,
+  line: 15,
+  fill: "#ffffff",
+  oneByOneFill: "#fff3e0",
+  edge: "#607d8b",
+  muted: "#5f6b73",
+};
+
+const escapeXml = (text) =>
+  String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+export function compact(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toLocaleString("en-US");
+}
+
+export const shapeText = (shape) => shape.join("×");
+
+// Rows by longest path from the input; lanes: a stage continues its source's lane unless that lane
+// is taken by an earlier child (then it opens a new one); a concat sits centred over what it joins.
+export function layout(stages) {
+  const row = {};
+  const lane = {};
+  const taken = new Set();
+  let lanes = 1;
+  for (const stage of stages) {
+    if (!stage.inputs.length) {
+      row[stage.name] = 0;
+      lane[stage.name] = 0;
+      continue;
+    }
+    row[stage.name] = 1 + Math.max(...stage.inputs.map((s) => row[s]));
+    const first = stage.inputs[0];
+    if (stage.inputs.length > 1) {
+      const joined = stage.inputs.map((s) => lane[s]);
+      lane[stage.name] = stage.op === "cat" ? (Math.min(...joined) + Math.max(...joined)) / 2 : lane[first];
+    } else if (taken.has(first)) {
+      lane[stage.name] = lanes++;
+    } else {
+      lane[stage.name] = lane[first];
+    }
+    stage.inputs.forEach((s) => taken.add(s));
+  }
+  const rows = 1 + Math.max(...Object.values(row));
+  return { row, lane, rows, lanes };
+}
+
+// The running totals of parameters and multiply–adds, stage by stage, in the order the block runs them.
+export function runningTotals(stages) {
+  let parameters = 0;
+  let multiplyAdds = 0;
+  return stages.map((s) => {
+    parameters += s.parameters;
+    multiplyAdds += s.multiply_adds;
+    return { parameters, multiplyAdds };
+  });
+}
+
+// Where an edge is drawn, and where its shape label sits: by the source when the target joins
+// several edges (an add, a concat), else by the target (a stage read by several others).
+function edgePath(from, to, sameLaneSkip, joined) {
+  const { nodeHeight: h, nodeWidth: w, bypass } = GRAPH;
+  const x0 = from.x;
+  const y0 = from.y + h / 2;
+  const x1 = to.x;
+  const y1 = to.y - h / 2;
+  if (sameLaneSkip) {
+    const bx = x0 + w / 2 + bypass;
+    const yIn = to.y - h / 4;
+    return {
+      d: `M${x0 + w / 2},${from.y} H${bx} V${yIn} H${x1 + w / 2}`,
+      label: { x: bx + 4, y: (from.y + to.y) / 2, anchor: "start" },
+    };
+  }
+  const bend = Math.max(y0, y1 - GRAPH.rowPitch + h);
+  const d =
+    x0 === x1 ? `M${x0},${y0} V${y1}` : `M${x0},${y0} V${bend} C${x0},${bend + 30} ${x1},${y1 - 30} ${x1},${y1}`;
+  const gap = GRAPH.rowPitch - h;
+  const label = joined ? { x: x0 + 5, y: y0 + gap / 2 + 4 } : { x: x1 + 5, y: y1 - gap / 2 + 4 };
+  return { d, label: { ...label, anchor: "start" } };
+}
+
+// text: { params(n), macs(n), total(p, m), oneByOne, title } — the page's own words.
+export function graphSvg(stages, { selected, text }) {
+  const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin, line } = GRAPH;
+  const { row, lane, rows, lanes } = layout(stages);
+  const centre = (name) => ({ x: margin + w / 2 + lane[name] * lanePitch, y: margin + h / 2 + row[name] * rowPitch });
+  const width = margin * 2 + w + (lanes - 1) * lanePitch + GRAPH.bypass + 70;
+  const height = margin * 2 + h + (rows - 1) * rowPitch;
+  const byName = Object.fromEntries(stages.map((s) => [s.name, s]));
+  const totals = runningTotals(stages);
+  const parts = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
+      `font-family="${escapeXml(FONT.family)}" font-size="12" role="group" aria-label="${escapeXml(text.title)}">`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
+      `<path d="M0,0 L10,5 L0,10 z" fill="${GRAPH.edge}"/></marker></defs>`,
+  );
+  for (const stage of stages) {
+    for (const source of stage.inputs) {
+      const from = centre(source);
+      const to = centre(stage.name);
+      const skip = lane[source] === lane[stage.name] && row[stage.name] - row[source] > 1;
+      const { d, label } = edgePath(from, to, skip, stage.inputs.length > 1);
+      parts.push(
+        `<path class="edge" d="${d}" fill="none" stroke="${GRAPH.edge}" stroke-width="1.5" marker-end="url(#arrow)"/>`,
+        `<text x="${label.x}" y="${label.y}" text-anchor="${label.anchor}" fill="${GRAPH.muted}" font-size="11">` +
+          `${escapeXml(shapeText(byName[source].shape))}</text>`,
+      );
+    }
+  }
+  stages.forEach((stage, i) => {
+    const { x, y } = centre(stage.name);
+    const left = x - w / 2;
+    const top = y - h / 2;
+    const chosen = stage.name === selected;
+    const stroke = chosen ? COLOURS.negative : stage.one_by_one ? COLOURS.highlight : COLOURS.node;
+    const strokeWidth = chosen ? 4 : stage.one_by_one ? 2.5 : 1.2;
+    const fill = stage.one_by_one ? GRAPH.oneByOneFill : GRAPH.fill;
+    const cost = stage.multiply_adds
+      ? `${text.params(stage.parameters)} · ${text.macs(stage.multiply_adds)}`
+      : stage.parameters
+        ? text.params(stage.parameters)
+        : shapeText(stage.shape);
+    const label = `${stage.name}: ${stage.op}, ${shapeText(stage.shape)}, ${cost}`;
+    parts.push(
+      `<g class="node${chosen ? " selected" : ""}" data-stage="${escapeXml(stage.name)}" tabindex="0" role="button" ` +
+        `aria-pressed="${chosen}" aria-label="${escapeXml(label)}" cursor="pointer">`,
+      `<rect x="${left}" y="${top}" width="${w}" height="${h}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>`,
+      `<text x="${left + 8}" y="${top + line}" font-weight="700" fill="${COLOURS.text}">${escapeXml(stage.op)}</text>`,
+      stage.one_by_one
+        ? `<text x="${left + w - 8}" y="${top + line}" text-anchor="end" font-weight="700" fill="${COLOURS.highlight}">${escapeXml(text.oneByOne)}</text>`
+        : "",
+      `<text x="${left + 8}" y="${top + 2 * line}" fill="${COLOURS.text}">${escapeXml(stage.name)}</text>`,
+      `<text x="${left + 8}" y="${top + 3 * line}" fill="${COLOURS.text}">${escapeXml(cost)}</text>`,
+      `<text x="${left + 8}" y="${top + 4 * line + 1}" fill="${GRAPH.muted}" font-size="11">` +
+        `${escapeXml(text.total(totals[i].parameters, totals[i].multiplyAdds))}</text>`,
+      `<title>${escapeXml(label)}</title>`,
+      "</g>",
+    );
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}

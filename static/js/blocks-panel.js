@@ -1,0 +1,137 @@
+// The Blocks page's views drawn from one /data/blocks answer: the summary, the diagram and the
+// selected stage. The page (blocks.js) and its offline export (export-blocks.js) both draw with these.
+import { graphSvg, compact, shapeText } from "./blocks-graph.js";
+import { matrixFigure, residualFigure, stageGrid, statsLine, sumFigure } from "./blocks-views.js";
+import { PLOT_CONFIG } from "./config.js";
+import { group } from "./plots.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
+}
+
+const percent = (part, whole) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "0%");
+
+export function stageByName(answer, name) {
+  return answer.stages.find((s) => s.name === name);
+}
+
+// The stage a page shows first: the one asked for, else the explained one, else the first 1×1.
+export function defaultNode(answer, asked) {
+  if (asked && stageByName(answer, asked)) return asked;
+  return answer.explain?.stage ?? answer.stages.find((s) => s.one_by_one)?.name ?? answer.stages.at(-1).name;
+}
+
+export function explainFor(answer, node) {
+  return answer.explains?.[node] ?? (answer.explain?.stage === node ? answer.explain : null);
+}
+
+export function renderSummary(answer, text) {
+  const [cin, height, width] = answer.input.shape;
+  $("summary").textContent = fill(text.summary, {
+    p: group(answer.parameters),
+    m: group(answer.multiply_adds),
+    h: height,
+    w: width,
+  });
+  const one = answer.one_by_one;
+  $("one-by-one").textContent = fill(text.share, {
+    pp: percent(one.parameters, answer.parameters),
+    mp: percent(one.multiply_adds, answer.multiply_adds),
+    p1: group(one.parameters),
+    m1: group(one.multiply_adds),
+  });
+  const stem = answer.input.stem;
+  $("stem").hidden = !stem;
+  if (stem) {
+    $("stem").textContent = fill(text.stem, {
+      c: stem.image_channels,
+      cin,
+      first: stem.image_channels + 1,
+      last: cin,
+      filled: stem.filled,
+      seed: stem.seed,
+    });
+  }
+  const weights = answer.weights;
+  $("weights-source").textContent =
+    "weights_id" in weights
+      ? fill(text.uploaded, { id: weights.weights_id.slice(0, 8) })
+      : fill(text.seeded, { seed: weights.seed });
+}
+
+export function renderDiagram(answer, selected, text) {
+  const words = {
+    title: text.title,
+    oneByOne: text.one_by_one,
+    params: (p) => fill(text.params, { p: group(p) }),
+    macs: (m) => fill(text.macs, { m: compact(m) }),
+    total: (p, m) => fill(text.total, { p: compact(p), m: compact(m) }),
+  };
+  $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words });
+}
+
+function plot(id, figure) {
+  const element = $(id);
+  Plotly.react(element, figure.data, { ...figure.layout, width: element.clientWidth }, PLOT_CONFIG);
+}
+
+// The selected stage: its maps with the picked channel, statistics, and what it does — a 1×1
+// stage's weights and weighted sum, an add's branch + shortcut = sum. Returns the composed grid.
+export function renderStage(answer, node, channel, text) {
+  const stage = stageByName(answer, node);
+  const names = answer.input.channel_names;
+  $("stage-caption").textContent = fill(text.stage, {
+    name: stage.name,
+    op: stage.op,
+    shape: shapeText(stage.shape),
+    p: group(stage.parameters),
+    m: group(stage.multiply_adds),
+  });
+  $("stage-stats").textContent = statsLine(stage.stats, text);
+  const shown = Number(stage.maps.shape.split(",")[0]);
+  $("ch").max = String(stage.shape[0] - 1);
+  $("ch").value = String(channel);
+  $("ch-of").textContent = fill(text.channel_of, { c: stage.shape[0] });
+  $("maps-caption").textContent = fill(text.maps, { k: shown, c: stage.shape[0] });
+  const width = $("stage-grid").clientWidth || 600;
+  const grid = stageGrid(stage, names, channel < shown ? channel : -1, width);
+  plot("stage-grid", grid);
+
+  const explain = stage.one_by_one ? explainFor(answer, node) : null;
+  $("matrix-figure").hidden = !explain;
+  $("sum-figure").hidden = !stage.one_by_one;
+  if (stage.one_by_one && !explain) $("sum-caption").textContent = text.not_explained;
+  if (explain) {
+    const [cout, cin] = explain.matrix.shape;
+    $("matrix-caption").textContent = fill(text.matrix, { name: stage.name, cout, cin, n: explain.channel });
+    plot("matrix-plot", matrixFigure(explain, { weightHover: text.weight_hover, matrixX: text.matrix_x, matrixY: text.matrix_y }));
+    const source = stageByName(answer, stage.inputs[0]);
+    $("sum-caption").textContent = fill(text.sum, {
+      n: explain.channel,
+      name: stage.name,
+      cin,
+      source: source.name,
+      error: explain.max_abs_error.toExponential(1),
+    });
+    const restText = { rest: (n) => fill(text.rest, { n }) };
+    plot("sum-plot", sumFigure(explain, source, names, restText, $("sum-plot").clientWidth || width));
+  }
+
+  const isAdd = stage.op === "+";
+  $("residual-figure").hidden = !isAdd;
+  if (isAdd) {
+    const sources = stage.inputs.map((name) => stageByName(answer, name));
+    const c = Math.min(channel, shown - 1);
+    $("residual-caption").textContent = fill(text.residual, {
+      n: c,
+      branch: sources[0].name,
+      shortcut: sources[1].name,
+      sum: stage.name,
+    });
+    const words = { branch: text.branch, shortcut: text.shortcut };
+    plot("residual-plot", residualFigure(stage, sources, c, words, $("residual-plot").clientWidth || width));
+  }
+  return grid;
+}

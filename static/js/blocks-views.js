@@ -1,0 +1,121 @@
+// Data → figures for the Blocks page: a stage's maps, a 1×1 stage's weights and weighted sum, the
+// residual add. No DOM wiring here: blocks.js (and export-blocks.js) own the page.
+import { decodeTensor } from "./api.js";
+import { COLOURS, DIVERGING } from "./config.js";
+import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, signed } from "./plots.js";
+
+// A stage's maps (its first channels), decoded once and kept on the stage.
+export function stageMaps(stage) {
+  if (!stage.decoded) stage.decoded = decodeTensor(stage.maps);
+  return stage.decoded;
+}
+
+export function channelLabel(stage, c, inputNames) {
+  return stage.name === "input" && inputNames ? inputNames[c] : `c${c}`;
+}
+
+// The first channels of a stage as one image: one tile per channel, the picked one highlighted.
+export function stageGrid(stage, inputNames, picked, figureWidth) {
+  const tensor = stageMaps(stage);
+  const [channels, height, width] = tensor.shape;
+  const plane = height * width;
+  const ranges = channelRanges(tensor);
+  const tiles = Array.from({ length: channels }, (_, c) => ({
+    values: tensor.values.subarray(c * plane, (c + 1) * plane),
+    range: ranges[c],
+    label: [channelLabel(stage, c, inputNames)],
+  }));
+  const grid = composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, selected: picked });
+  return { ...gridFigure(grid, figureWidth, 460), grid };
+}
+
+// W (Cout × Cin) of a 1×1 stage on a diverging scale centred on zero, row n outlined.
+export function matrixFigure(explain, text) {
+  const matrix = decodeTensor(explain.matrix.values);
+  const [rows, cols] = explain.matrix.shape;
+  const z = Array.from({ length: rows }, (_, n) => Array.from(matrix.values.subarray(n * cols, (n + 1) * cols)));
+  const limit = Math.max(...matrix.values.map(Math.abs)) || 1;
+  const n = explain.channel;
+  return {
+    data: [
+      {
+        type: "heatmap",
+        z,
+        colorscale: DIVERGING,
+        zmin: -limit,
+        zmax: limit,
+        hovertemplate: `${text.weightHover}<extra></extra>`,
+        showscale: true,
+        colorbar: { thickness: 10, len: 0.9 },
+      },
+    ],
+    layout: {
+      height: Math.min(420, Math.max(220, 60 + 3 * rows)),
+      margin: { l: 50, r: 10, t: 8, b: 40 },
+      xaxis: { title: { text: text.matrixX }, fixedrange: true, showgrid: false, zeroline: false },
+      yaxis: { title: { text: text.matrixY }, autorange: "reversed", fixedrange: true, showgrid: false, zeroline: false },
+      shapes: [
+        {
+          type: "rect",
+          x0: -0.5,
+          x1: cols - 0.5,
+          y0: n - 0.5,
+          y1: n + 0.5,
+          line: { color: COLOURS.highlight, width: 3 },
+        },
+      ],
+      font: font(),
+      paper_bgcolor: "rgba(0,0,0,0)",
+    },
+  };
+}
+
+// y[n] = Σ_c W[n, c]·X[c] + b[n]: the largest terms one by one, the others as one map, the bias,
+// and the stage's own output channel n — all on one zero-centred scale.
+export function sumFigure(explain, inputStage, inputNames, text, figureWidth) {
+  const contributions = decodeTensor(explain.contributions);
+  const total = decodeTensor(explain.sum);
+  const [, height, width] = contributions.shape;
+  const plane = height * width;
+  const tiles = explain.terms.map((c, k) => ({
+    values: contributions.values.subarray(k * plane, (k + 1) * plane),
+    label: [`${signed(explain.weights[c])} ×`, channelLabel(inputStage, c, inputNames)],
+  }));
+  if (explain.rest) {
+    const others = explain.weights.length - explain.terms.length;
+    tiles.push({ values: decodeTensor(explain.rest).values, label: [text.rest(others), ""] });
+  }
+  tiles.push({ values: new Float32Array(plane).fill(explain.bias), label: ["+ b", fmt(explain.bias, 2)] });
+  tiles.push({ values: total.values, label: ["=", `y${explain.channel}`] });
+  const range = mergeRanges(tiles.map((t) => channelRanges({ shape: [1, height, width], values: t.values })[0]));
+  const symmetric = Math.max(Math.abs(range[0]), Math.abs(range[1])) || 1;
+  tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
+  const cols = Math.min(tiles.length, 6);
+  return gridFigure(composeTiles(tiles, { height, width, cols, figureWidth }), figureWidth, 520);
+}
+
+// The residual add for one channel: branch + shortcut = sum, side by side on one scale.
+export function residualFigure(add, sources, channel, text, figureWidth) {
+  const maps = [...sources, add].map(stageMaps);
+  const [, height, width] = maps[0].shape;
+  const plane = height * width;
+  const c = Math.min(channel, maps[0].shape[0] - 1);
+  const labels = [
+    [text.branch, sources[0].name],
+    [`+ ${text.shortcut}`, sources[1].name],
+    ["=", add.name],
+  ];
+  const tiles = maps.map((m, i) => ({ values: m.values.subarray(c * plane, (c + 1) * plane), label: labels[i] }));
+  const range = mergeRanges(tiles.map((t) => channelRanges({ shape: [1, height, width], values: t.values })[0]));
+  tiles.forEach((t) => (t.range = range));
+  return gridFigure(composeTiles(tiles, { height, width, cols: 3, figureWidth }), figureWidth, 360);
+}
+
+export function statsLine(stats, text) {
+  return text.stats
+    .replace("{mean}", fmt(stats.mean))
+    .replace("{std}", fmt(stats.std))
+    .replace("{zeros}", `${(100 * stats.zeros).toFixed(1)}%`)
+    .replace("{min}", fmt(stats.min))
+    .replace("{max}", fmt(stats.max));
+}
