@@ -138,6 +138,7 @@ def prepare(request: LearnRequest, settings: Settings) -> Lesson:
             z, _, _ = standardised(x, spec.standardise)
             z = z.float().reshape(c_in, height, width)  # (Cin, H, W)
             return Lesson(request, z, names, z, None, None, principal_components(x, spec.standardise), spec.rank)
+        target_out_channels(request, names, settings)
         weight, bias = target_mixing(request, x, names)
         check_training(request, c_in, weight.shape[0], height * width, settings)
         goal = learn.make_target(x, weight, bias, request.target_activation, request.noise, request.seed)
