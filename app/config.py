@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     max_cost_channels: int = 8192  # channels in a cost count (modules on the meta device: no memory)
     max_cost_side: int = 4096
     max_sweep_points: int = 1024
+    max_cost_stride: int = 8
     max_hidden: int = 64  # hidden width of a two-layer model on /api/learn
     max_train_steps: int = 5_000  # steps of one training run
     max_train_pixel_steps: int = 4_000 * 128 * 128  # steps × H·W of one training run

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.config import SettingsDep
 from app.errors import responses
 from app.lab import cost
-from app.lab.cost import BottleneckCost, ConvCost, InceptionCost, KernelSize, SeparableCost, Sweep
+from app.lab.cost import BottleneckCost, ConvCost, InceptionCost, KernelSize, ProjectionCost, SeparableCost, Sweep
 from app.lab.runtime import in_thread
 
 router = APIRouter(prefix="/api/cost", tags=["cost"], responses=responses(413, 503))
@@ -76,9 +76,26 @@ async def read_bottleneck_cost(
     bias: bool = True,
     batch_norm: bool = True,
 ) -> BottleneckCost:
-    """ResNet's 1×1 → 3×3 → 1×1 bottleneck against two 3×3 convs at full width."""
+    """ResNet's 1×1 → 3×3 → 1×1 bottleneck against two 3×3 convs at full width (plain) and at the
+    bottleneck's width (basic: the comparison of He et al. 2015)."""
     arguments = (in_channels, bottleneck_channels, out_channels, height, width, bias, batch_norm, settings)
     return await in_thread(cost.bottleneck_cost, *arguments)
+
+
+@router.get("/projection")
+async def read_projection_cost(
+    settings: SettingsDep,
+    in_channels: Channels,
+    out_channels: Channels,
+    height: Side,
+    width: Side,
+    stride: Annotated[int, Query(ge=1, description="the shortcut's stride (at most max_cost_stride, 8)")] = 2,
+    bias: bool = False,
+    batch_norm: bool = True,
+) -> ProjectionCost:
+    """ResNet's 1×1 projection shortcut (stride s, Cin→Cout, BN) against a 3×3 conv shortcut doing the same."""
+    arguments = (in_channels, out_channels, height, width, stride, bias, batch_norm, settings)
+    return await in_thread(cost.projection_cost, *arguments)
 
 
 @router.get("/separable")

@@ -30,9 +30,15 @@ class Layer:
     formula: dict[str, str]  # each count written out as a product of its factors
 
 
-def conv(c_in: int, c_out: int, kernel_size: int, bias: bool, groups: int = 1) -> nn.Conv2d:
-    """A k×k convolution, stride 1, "same" padding, on the meta device."""
-    return nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=bias, groups=groups, device=META)
+def conv(c_in: int, c_out: int, kernel_size: int, bias: bool, groups: int = 1, stride: int = 1) -> nn.Conv2d:
+    """A k×k convolution with padding k // 2 ("same" at stride 1), on the meta device."""
+    padding = kernel_size // 2
+    return nn.Conv2d(c_in, c_out, kernel_size, stride, padding, bias=bias, groups=groups, device=META)
+
+
+def strided(side: int, stride: int) -> int:
+    """An output side of a k×k conv with padding k // 2: ⌊(H + 2·⌊k/2⌋ − k) / s⌋ + 1 = ⌊(H − 1) / s⌋ + 1."""
+    return (side - 1) // stride + 1
 
 
 def count_module(module: nn.Module, c_in: int, height: int, width: int) -> Count:
@@ -45,15 +51,20 @@ def count_module(module: nn.Module, c_in: int, height: int, width: int) -> Count
 
 
 @lru_cache(maxsize=4096)
-def count_conv(c_in: int, c_out: int, height: int, width: int, kernel_size: int = 1, bias: bool = True) -> Count:
-    """A k×k conv: parameters = k²·Cin·Cout (+ Cout), multiply–adds = H·W·k²·Cin·Cout."""
-    return count_module(conv(c_in, c_out, kernel_size, bias), c_in, height, width)
+def count_conv(
+    c_in: int, c_out: int, height: int, width: int, kernel_size: int = 1, bias: bool = True, stride: int = 1
+) -> Count:
+    """A k×k conv: parameters = k²·Cin·Cout (+ Cout), multiply–adds = H'·W'·k²·Cin·Cout (H' = H at stride 1)."""
+    return count_module(conv(c_in, c_out, kernel_size, bias, stride=stride), c_in, height, width)
 
 
-def closed_form_conv(c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool) -> Count:
-    """The textbook formulas: parameters k²·Cin·Cout (+ Cout), multiply–adds H·W·k²·Cin·Cout."""
+def closed_form_conv(
+    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool, stride: int = 1
+) -> Count:
+    """The textbook formulas: parameters k²·Cin·Cout (+ Cout), multiply–adds H'·W'·k²·Cin·Cout."""
     k2 = kernel_size * kernel_size
-    return Count(k2 * c_in * c_out + (c_out if bias else 0), height * width * k2 * c_in * c_out)
+    pixels = strided(height, stride) * strided(width, stride)
+    return Count(k2 * c_in * c_out + (c_out if bias else 0), pixels * k2 * c_in * c_out)
 
 
 def written(expression: str, closed_form: int, counted: int) -> str:
@@ -64,25 +75,31 @@ def written(expression: str, closed_form: int, counted: int) -> str:
 
 
 def conv_formula(
-    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool, count: Count
+    c_in: int, c_out: int, height: int, width: int, kernel_size: int, bias: bool, count: Count, stride: int = 1
 ) -> dict[str, str]:
     """The closed forms of a k×k conv with the numbers substituted, ending in the module's own count."""
     k = kernel_size
-    closed = closed_form_conv(c_in, c_out, height, width, k, bias)
+    closed = closed_form_conv(c_in, c_out, height, width, k, bias, stride)
     plus = (" + Cout", f" + {c_out}") if bias else ("", "")
     parameters = f"k²·Cin·Cout{plus[0]} = {k}²·{c_in}·{c_out}{plus[1]}"
-    multiply_adds = f"H·W·k²·Cin·Cout = {height}·{width}·{k}²·{c_in}·{c_out}"
+    if stride == 1:
+        multiply_adds = f"H·W·k²·Cin·Cout = {height}·{width}·{k}²·{c_in}·{c_out}"
+    else:
+        out_h, out_w = strided(height, stride), strided(width, stride)
+        multiply_adds = f"H'·W'·k²·Cin·Cout = {out_h}·{out_w}·{k}²·{c_in}·{c_out}"
     return {
         "parameters": written(parameters, closed.parameters, count.parameters),
         "multiply_adds": written(multiply_adds, closed.multiply_adds, count.multiply_adds),
     }
 
 
-def conv_layer(name: str, c_in: int, c_out: int, kernel_size: int, bias: bool, height: int, width: int) -> Layer:
-    """One "same" conv as a named layer: "k×k, Cin→Cout"."""
-    count = count_conv(c_in, c_out, height, width, kernel_size, bias)
-    formula = conv_formula(c_in, c_out, height, width, kernel_size, bias, count)
-    shape = f"{kernel_size}×{kernel_size}, {c_in}→{c_out}"
+def conv_layer(
+    name: str, c_in: int, c_out: int, kernel_size: int, bias: bool, height: int, width: int, stride: int = 1
+) -> Layer:
+    """One conv as a named layer: "k×k, Cin→Cout" (", stride s" past 1)."""
+    count = count_conv(c_in, c_out, height, width, kernel_size, bias, stride)
+    formula = conv_formula(c_in, c_out, height, width, kernel_size, bias, count, stride)
+    shape = f"{kernel_size}×{kernel_size}, {c_in}→{c_out}" + (f", stride {stride}" if stride > 1 else "")
     return Layer(name, shape, count.parameters, count.multiply_adds, formula)
 
 
@@ -126,8 +143,10 @@ def inception(
 
 def bottleneck(
     c_in: int, c_mid: int, c_out: int, height: int, width: int, bias: bool, batch_norm: bool
-) -> tuple[list[Layer], list[Layer]]:
-    """ResNet's 1×1 reduce → 3×3 → 1×1 expand, against two 3×3 convs at full width (Cin→Cout→Cout)."""
+) -> tuple[list[Layer], list[Layer], list[Layer]]:
+    """ResNet's 1×1 reduce → 3×3 → 1×1 expand, against two 3×3 convs at full width (Cin→Cout→Cout),
+    and against He et al.'s own comparison: the basic block of two 3×3 convs at the bottleneck's
+    width (Cmid→Cmid→Cmid), which costs about as much while the bottleneck block is Cout/Cmid times wider."""
 
     def stage(name: str, a: int, b: int, k: int) -> list[Layer]:
         layers = [conv_layer(name, a, b, k, bias, height, width)]
@@ -139,7 +158,24 @@ def bottleneck(
         stage("1×1 reduce", c_in, c_mid, 1) + stage("3×3 conv", c_mid, c_mid, 3) + stage("1×1 expand", c_mid, c_out, 1)
     )
     plain = stage("3×3 conv 1", c_in, c_out, 3) + stage("3×3 conv 2", c_out, c_out, 3)
-    return block, plain
+    basic = stage("3×3 conv 1", c_mid, c_mid, 3) + stage("3×3 conv 2", c_mid, c_mid, 3)
+    return block, plain, basic
+
+
+def projection(
+    c_in: int, c_out: int, height: int, width: int, stride: int, bias: bool, batch_norm: bool
+) -> tuple[list[Layer], list[Layer]]:
+    """ResNet's shortcut where a stage changes shape: a 1×1 conv with stride s (Cin→Cout, then BN)
+    so that x can be added to the block's (Cout, H/s, W/s) output — against a 3×3 conv doing the same."""
+
+    def shortcut(name: str, k: int) -> list[Layer]:
+        layers = [conv_layer(name, c_in, c_out, k, bias, height, width, stride)]
+        if batch_norm:
+            out_h, out_w = strided(height, stride), strided(width, stride)
+            layers.append(batch_norm_layer(f"BN after {name}", c_out, out_h, out_w))
+        return layers
+
+    return shortcut("1×1 projection", 1), shortcut("3×3 projection", 3)
 
 
 def separable(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 
 Activation = Literal["none", "relu"]
 
@@ -41,22 +42,24 @@ class ChannelExplanation:
     bias: float  # b[n]
     contributions: torch.Tensor  # (Cin, H, W)  W[n, c]·X[c]
     total: torch.Tensor  # (H, W)  Σ_c contributions[c] + b[n], before f
-    max_abs_error: float  # max |f(total) − Y[n]|
+    max_abs_error: float  # max |f(total) − conv2d(X, W[n], b[n])|, against a real convolution
 
 
 def explain_channel(
     x: torch.Tensor,
     weight: torch.Tensor,
     bias: torch.Tensor,
-    y: torch.Tensor,
     channel: int,
     activation: Activation = "none",
 ) -> ChannelExplanation:
-    """Split output channel `channel` of Y (Cout, H, W) into its Cin contribution maps."""
+    """Split output channel `channel` of Y = f(W·X + b) into its Cin contribution maps, and check
+    their sum against `F.conv2d` run for that one output channel (a 1×1 kernel, W[n] as (1, Cin, 1, 1))."""
     weights = weight[channel]  # (Cin,)
     contributions = weights[:, None, None] * x  # (Cin, H, W)
     total = contributions.sum(dim=0) + bias[channel]  # (H, W)
-    error = (activate(total, activation) - y[channel]).abs().max().item()
+    kernel = weights.reshape(1, -1, 1, 1)  # (1, Cin, 1, 1)
+    convolved = F.conv2d(x[None], kernel, bias[channel : channel + 1])[0, 0]  # (H, W)
+    error = (activate(total, activation) - activate(convolved, activation)).abs().max().item()
     return ChannelExplanation(channel, weights, float(bias[channel]), contributions, total, error)
 
 
@@ -69,23 +72,24 @@ class PixelProbe:
     x: torch.Tensor  # (Cin,)  X[:, i, j]
     z: torch.Tensor  # (Cout,)
     y: torch.Tensor  # (Cout,)
-    max_abs_error: float  # max |y − Y[:, i, j]|
+    max_abs_error: float  # max |y − conv2d(X, W, b)[:, i, j]|, against a real convolution
 
 
 def probe_pixel(
     x: torch.Tensor,
     weight: torch.Tensor,
     bias: torch.Tensor,
-    y: torch.Tensor,
     row: int,
     col: int,
     activation: Activation = "none",
 ) -> PixelProbe:
-    """The matrix–vector product at pixel (row, col), checked against the convolution's Y."""
+    """The matrix–vector product at pixel (row, col), checked against `F.conv2d` at that pixel."""
     pixel = x[:, row, col]  # (Cin,)
     z = weight @ pixel + bias  # (Cout,)
     out = activate(z, activation)
-    error = (out - y[:, row, col]).abs().max().item()
+    kernel = weight[:, :, None, None]  # (Cout, Cin, 1, 1)
+    convolved = F.conv2d(x[None, :, row : row + 1, col : col + 1], kernel, bias)[0, :, 0, 0]  # (Cout,)
+    error = (out - activate(convolved, activation)).abs().max().item()
     return PixelProbe(row, col, pixel, z, out, error)
 
 

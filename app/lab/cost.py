@@ -64,7 +64,15 @@ class InceptionCost(Comparison):
 
 class BottleneckCost(Comparison):
     bottleneck: Block
-    plain: Block
+    plain: Block  # two 3×3 convs at full width: ratio = bottleneck / plain
+    basic: Block  # He et al. 2015's comparison: two 3×3 convs at the bottleneck's width
+    basic_ratio: float  # multiply–adds of the bottleneck / those of the basic block
+
+
+class ProjectionCost(Comparison):
+    projection: Block  # 1×1 conv with stride s (+ BN): ratio = projection / conv3x3
+    conv3x3: Block
+    output_shape: list[int]
 
 
 class SeparableCost(Comparison):
@@ -74,14 +82,16 @@ class SeparableCost(Comparison):
 
 
 def check(settings: Settings, **values: int) -> None:
-    """Channels and sides within the Settings' limits; the error names the query parameter."""
+    """Channels, sides and strides within the Settings' limits; the error names the query parameter."""
     for name, value in values.items():
-        side = name in ("height", "width")
-        limit = settings.max_cost_side if side else settings.max_cost_channels
+        if name in ("height", "width"):
+            limit, unit = settings.max_cost_side, "pixels"
+        elif name == "stride":
+            limit, unit = settings.max_cost_stride, "pixels"
+        else:
+            limit, unit = settings.max_cost_channels, "channels"
         if value > limit:
-            raise InputError(
-                ("query", name), f"{value} is over the limit of {limit} {'pixels' if side else 'channels'}"
-            )
+            raise InputError(("query", name), f"{value} is over the limit of {limit} {unit}")
 
 
 def _block(layers: list[cost.Layer]) -> Block:
@@ -173,9 +183,36 @@ def bottleneck_cost(
     """ResNet's 1×1 → 3×3 → 1×1 bottleneck against two 3×3 convs at full width."""
     check(settings, in_channels=in_channels, bottleneck_channels=bottleneck_channels, out_channels=out_channels)
     check(settings, height=height, width=width)
-    block, plain = cost.bottleneck(in_channels, bottleneck_channels, out_channels, height, width, bias, batch_norm)
-    a, b = _block(block), _block(plain)
-    return BottleneckCost(bottleneck=a, plain=b, ratio=a.multiply_adds / b.multiply_adds)
+    layers = cost.bottleneck(in_channels, bottleneck_channels, out_channels, height, width, bias, batch_norm)
+    a, b, c = (_block(part) for part in layers)
+    return BottleneckCost(
+        bottleneck=a,
+        plain=b,
+        basic=c,
+        ratio=a.multiply_adds / b.multiply_adds,
+        basic_ratio=a.multiply_adds / c.multiply_adds,
+    )
+
+
+def projection_cost(
+    in_channels: int,
+    out_channels: int,
+    height: int,
+    width: int,
+    stride: int,
+    bias: bool,
+    batch_norm: bool,
+    settings: Settings,
+) -> ProjectionCost:
+    """ResNet's 1×1 projection shortcut (stride s, Cin→Cout) against a 3×3 conv shortcut doing the same."""
+    check(settings, in_channels=in_channels, out_channels=out_channels, height=height, width=width, stride=stride)
+    one, three = (
+        _block(part) for part in cost.projection(in_channels, out_channels, height, width, stride, bias, batch_norm)
+    )
+    shape = [out_channels, cost.strided(height, stride), cost.strided(width, stride)]
+    return ProjectionCost(
+        projection=one, conv3x3=three, ratio=one.multiply_adds / three.multiply_adds, output_shape=shape
+    )
 
 
 def separable_cost(

@@ -17,7 +17,7 @@ from app.core.mixing import ChannelExplanation, PixelProbe, explain_channel, mix
 from app.lab.encoding import dumps, encode
 from app.lab.inputs import input_shape, load_input
 from app.lab.limits import check_answer, check_out_channels, check_work
-from app.lab.models import BiasValues, MixRequest, WeightInit, WeightPreset
+from app.lab.models import BiasInit, BiasValues, MixRequest, WeightInit, WeightPreset
 from app.lab.runtime import get_device
 
 DEFAULT_OUT_CHANNELS = 4
@@ -81,15 +81,18 @@ def build_weights(
 
 
 def build_bias(request: MixRequest, c_out: int, c_in: int, preset_bias: torch.Tensor | None) -> torch.Tensor:
-    """b (Cout): explicit values, zeros, or PyTorch's own — with the weight's seed, exactly the b of
-    `torch.manual_seed(seed); nn.Conv2d(Cin, Cout, 1)`."""
+    """b (Cout): explicit values, zeros, or PyTorch's own. Omitted, it is the preset's, or — beside
+    random weights — PyTorch's: W and b are then exactly those of `torch.manual_seed(seed);
+    nn.Conv2d(Cin, Cout, 1)`, as `{"init": "random", "seed": seed}` gives it for any weights."""
     spec = request.bias
-    if spec is None:
-        return preset_bias if preset_bias is not None else torch.zeros(c_out)
+    if spec is None and preset_bias is not None:
+        return preset_bias
+    if spec is None and isinstance(request.weight, WeightInit) and request.weight.init == "random":
+        return weights.default_init(c_out, c_in, request.weight.seed)[1]
+    if spec is None or (isinstance(spec, BiasInit) and spec.init == "zeros"):
+        return torch.zeros(c_out)
     if isinstance(spec, BiasValues):
         return torch.tensor(spec.values, dtype=torch.float32)
-    if spec.init == "zeros":
-        return torch.zeros(c_out)
     return weights.default_init(c_out, c_in, spec.seed)[1]
 
 
@@ -148,9 +151,9 @@ def run_mix(request: MixRequest, settings: Settings) -> Mixed:
         y, z = mix(*on_device, request.activation)
         explanation = probe = None
         if request.explain_channel is not None:
-            explanation = explain_channel(*on_device, y, request.explain_channel, request.activation)
+            explanation = explain_channel(*on_device, request.explain_channel, request.activation)
         if request.probe is not None:
-            probe = probe_pixel(*on_device, y, request.probe.row, request.probe.col, request.activation)
+            probe = probe_pixel(*on_device, request.probe.row, request.probe.col, request.activation)
     return Mixed(x, names, weight, bias, y.cpu(), z.cpu(), explanation, probe, device_name(device))
 
 

@@ -121,7 +121,11 @@ class MixRequest(Strict):
     max_side: int = Field(256, ge=1, description="images are shrunk so that the longer side ≤ max_side")
     out_channels: int | None = Field(None, ge=1, description="omitted when a preset or explicit values fix it")
     weight: Weight = WeightInit(init="random")
-    bias: Bias | None = Field(None, description="omitted: the preset's bias, else zeros")
+    bias: Bias | None = Field(
+        None,
+        description="omitted: PyTorch's own beside random weights (those of nn.Conv2d from the weight's seed), "
+        "the preset's bias beside a preset, else zeros",
+    )
     activation: Activation = "none"
     explain_channel: int | None = Field(None, ge=0)
     probe: Probe | None = None

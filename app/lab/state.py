@@ -28,7 +28,7 @@ COLOUR_PRESETS = [p for p in PRESETS if p not in ("identity", "pca")]
 
 MIXER_VIEWS = ("input", "weights", "output", "sum", "probe", "graph", "rgb", "cost")
 MIXER_CONTROLS = ("input", "upload", "random", "features", "cout", "weights", "seed", "bias", "activation", "scale")
-COST_VIEWS = ("sweep", "inception", "bottleneck", "separable")
+COST_VIEWS = ("sweep", "inception", "bottleneck", "projection", "separable")
 
 
 def _numbers(text: str) -> list[float]:
@@ -87,7 +87,7 @@ class MixerState(QueryState):
     cout: Count = 16
     w: Literal["random", "edited", *PRESETS] = "random"  # type: ignore[valid-type]
     seed: Seed = 0
-    bias: Literal["default", "random", "edited"] = "default"
+    bias: Literal["default", "zeros", "random", "edited"] = "default"  # default: PyTorch's own, or the preset's
     act: Literal["none", "relu"] = "none"
     scale: Literal["channel", "shared"] = "channel"
     ch: Index = 0
@@ -119,6 +119,11 @@ class CostState(QueryState):
     b_h: Count = Field(56, alias="b-h")
     b_w: Count = Field(56, alias="b-w")
     b_style: Literal["tutorial", "torchvision"] = Field("tutorial", alias="b-style")
+    p_cin: Count = Field(256, alias="p-cin")
+    p_cout: Count = Field(512, alias="p-cout")
+    p_h: Count = Field(56, alias="p-h")
+    p_w: Count = Field(56, alias="p-w")
+    p_s: Annotated[int, Field(ge=1)] = Field(2, alias="p-s")
     d_cin: Count = Field(32, alias="d-cin")
     d_cout: Count = Field(64, alias="d-cout")
     d_h: Count = Field(112, alias="d-h")
@@ -218,8 +223,8 @@ def mixer_request(state: MixerState) -> MixRequest:
         body["weight"] = {"preset": state.w}
         if state.w == "pca":
             body["out_channels"] = state.cout
-    if state.bias == "random":
-        body["bias"] = {"init": "random", "seed": state.seed}
+    if state.bias in ("zeros", "random"):
+        body["bias"] = {"init": state.bias, "seed": state.seed}
     elif state.bias == "edited":
         body["bias"] = {"values": state.B}
     return MixRequest.model_validate(body)
@@ -274,6 +279,7 @@ COST_PARAMETERS = {
         "out_channels": "i-cout",
     },
     "bottleneck": {"in_channels": "b-cin", "bottleneck_channels": "b-mid", "height": "b-h", "width": "b-w"},
+    "projection": {"in_channels": "p-cin", "out_channels": "p-cout", "height": "p-h", "width": "p-w", "stride": "p-s"},
     "separable": {"in_channels": "d-cin", "out_channels": "d-cout", "height": "d-h", "width": "d-w"},
 }
 
@@ -299,11 +305,21 @@ def _bottleneck(s: CostState, settings: Settings) -> dict:
     return {"answer": cost.bottleneck_cost(s.b_cin, s.b_mid, s.b_cin, s.b_h, s.b_w, bias, True, settings)}
 
 
+def _projection(s: CostState, settings: Settings) -> dict:
+    return {"answer": cost.projection_cost(s.p_cin, s.p_cout, s.p_h, s.p_w, s.p_s, False, True, settings)}
+
+
 def _separable(s: CostState, settings: Settings) -> dict:
     return {"answer": cost.separable_cost(s.d_cin, s.d_cout, s.d_h, s.d_w, s.d_k, False, settings)}
 
 
-COST_PANELS = {"sweep": _sweep, "inception": _inception, "bottleneck": _bottleneck, "separable": _separable}
+COST_PANELS = {
+    "sweep": _sweep,
+    "inception": _inception,
+    "bottleneck": _bottleneck,
+    "projection": _projection,
+    "separable": _separable,
+}
 
 
 @contextmanager

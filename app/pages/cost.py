@@ -18,6 +18,11 @@ PANELS = [
     ("sweep", "Parameters and multiply–adds against Cout", ["sweep-parameters", "sweep-macs"]),
     ("inception", "Inception: a 1×1 reduction before the big kernel", ["inception-plot"]),
     ("bottleneck", "ResNet bottleneck: 1×1 reduce → 3×3 → 1×1 expand", ["bottleneck-plot"]),
+    (
+        "projection",
+        "ResNet's projection shortcut: a 1×1 conv with stride 2 where the shape changes",
+        ["projection-plot"],
+    ),
     ("separable", "MobileNet: depthwise k×k, then a pointwise 1×1", ["separable-plot"]),
 ]
 

@@ -142,7 +142,7 @@ function cell(tag, text) {
   return node;
 }
 
-// ---- the four panels: data (the API's answers and the controls they came from) → what to show ----
+// ---- the panels: data (the API's answers and the controls they came from) → what to show ----
 
 const asBlock = (conv, name, shape) => ({ ...conv, layers: [{ name, shape, formula: conv.formula }] });
 
@@ -201,21 +201,53 @@ export function bottleneckView({ controls: c, answer }) {
   const stage = (a, b, k) => [layers.conv(a, b, k, bias), layers.bn(b)];
   const designs = [
     { label: `bottleneck<br>${cin}→${mid}→${cin}`, block: answer.bottleneck },
+    { label: `basic block<br>two 3×3 at ${mid}`, block: answer.basic },
     { label: `two 3×3<br>at ${cin}`, block: answer.plain },
   ];
+  const [b, basic, plain] = [answer.bottleneck, answer.basic, answer.plain];
   return {
     figures: { "bottleneck-plot": blocksFigure(designs) },
     designs,
     verdict:
-      `The bottleneck: ${group(answer.bottleneck.parameters)} parameters and ` +
-      `${group(answer.bottleneck.multiply_adds)} multiply–adds, against ${group(answer.plain.parameters)} and ` +
-      `${group(answer.plain.multiply_adds)}: ${compare(answer.bottleneck.multiply_adds, answer.plain.multiply_adds)}.`,
+      `He et al. (2015) set the bottleneck (${group(b.multiply_adds)} multiply–adds) beside the basic block of ` +
+      `two 3×3 convs at ${mid} channels (${group(basic.multiply_adds)}): about the same cost ` +
+      `(${(100 * answer.basic_ratio).toFixed(0)} %) for a block ${cin / mid}× wider, ${cin} channels in and out. ` +
+      `Two 3×3 convs at the full ${cin} channels would take ${group(plain.multiply_adds)}: the bottleneck is ` +
+      `${compare(b.multiply_adds, plain.multiply_adds)}.`,
     code: costSnippet(
       [
         ["bottleneck", [...stage(cin, mid, 1), ...stage(mid, mid, 3), ...stage(mid, cin, 1)]],
+        ["basic block", [...stage(mid, mid, 3), ...stage(mid, mid, 3)]],
         ["two 3×3", [...stage(cin, cin, 3), ...stage(cin, cin, 3)]],
       ],
       [cin, c["b-h"], c["b-w"]],
+    ),
+  };
+}
+
+export function projectionView({ controls: c, answer }) {
+  const [cin, cout, s] = [c["p-cin"], c["p-cout"], Number(c["p-s"])];
+  const [, height, width] = answer.output_shape;
+  const designs = [
+    { label: `1×1, stride ${s}`, block: answer.projection },
+    { label: `3×3, stride ${s}`, block: answer.conv3x3 },
+  ];
+  const shortcut = (k) => [layers.conv(cin, cout, k, false, s), layers.bn(cout)];
+  return {
+    figures: { "projection-plot": blocksFigure(designs) },
+    designs,
+    verdict:
+      `Where a stage halves the map and widens it, x (${cin}×${c["p-h"]}×${c["p-w"]}) cannot be added to the ` +
+      `block's output (${cout}×${height}×${width}) as it is. A 1×1 conv with stride ${s} makes the shapes match with ` +
+      `${group(answer.projection.parameters)} parameters and ${group(answer.projection.multiply_adds)} ` +
+      `multiply–adds; a 3×3 conv doing the same would take ${group(answer.conv3x3.multiply_adds)}: the 1×1 is ` +
+      `${compare(answer.projection.multiply_adds, answer.conv3x3.multiply_adds)}.`,
+    code: costSnippet(
+      [
+        ["1×1 projection", shortcut(1)],
+        ["3×3 projection", shortcut(3)],
+      ],
+      [cin, c["p-h"], c["p-w"]],
     ),
   };
 }
@@ -242,4 +274,10 @@ export function separableView({ controls: c, answer }) {
   };
 }
 
-export const PANEL_VIEWS = { sweep: sweepView, inception: inceptionView, bottleneck: bottleneckView, separable: separableView };
+export const PANEL_VIEWS = {
+  sweep: sweepView,
+  inception: inceptionView,
+  bottleneck: bottleneckView,
+  projection: projectionView,
+  separable: separableView,
+};

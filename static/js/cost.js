@@ -53,7 +53,7 @@ async function panelData(name) {
   return answer.panels[name];
 }
 
-const PANELS = { s: "sweep", i: "inception", b: "bottleneck", d: "separable" };
+const PANELS = { s: "sweep", i: "inception", b: "bottleneck", p: "projection", d: "separable" };
 
 export function showPanel(name, view) {
   for (const [id, figure] of Object.entries(view.figures)) Plotly.react($(id), figure.data, figure.layout, PLOT_CONFIG);

@@ -37,8 +37,9 @@ export function mixerSnippet(request, answer) {
   ].join("\n");
 }
 
-const conv = (cin, cout, k, bias) =>
-  `nn.Conv2d(${cin}, ${cout}, kernel_size=${k}${k > 1 ? `, padding=${(k - 1) / 2}` : ""}, bias=${bias ? "True" : "False"})`;
+const conv = (cin, cout, k, bias, stride = 1) =>
+  `nn.Conv2d(${cin}, ${cout}, kernel_size=${k}${stride > 1 ? `, stride=${stride}` : ""}` +
+  `${k > 1 ? `, padding=${(k - 1) / 2}` : ""}, bias=${bias ? "True" : "False"})`;
 
 // The modules a cost panel compares, counted the way Pointwise counts them.
 export function costSnippet(designs, [cin, height, width]) {

@@ -143,3 +143,28 @@ def test_bottleneck_on_a_single_pixel(client):
     params = {"in_channels": 3, "bottleneck_channels": 1, "out_channels": 3, "height": 1, "width": 1}
     body = client.get("/api/cost/bottleneck", params=params).json()
     assert body["bottleneck"]["multiply_adds"] == 3 * 1 + 9 * 1 * 1 + 1 * 3
+
+
+def test_bottleneck_answers_the_papers_basic_block_too(client):
+    params = {"in_channels": 256, "bottleneck_channels": 64, "out_channels": 256, "height": 56, "width": 56}
+    body = client.get("/api/cost/bottleneck", params={**params, "bias": False, "batch_norm": False}).json()
+    assert body["basic"]["parameters"] == 73_728  # He et al. 2015: two 3×3 convs at 64 channels
+    assert body["bottleneck"]["parameters"] == 69_632
+    assert body["basic_ratio"] == 69_632 / 73_728
+
+
+def test_projection_shortcut_halves_the_map_and_widens_it(client):
+    params = {"in_channels": 256, "out_channels": 512, "height": 56, "width": 56}
+    body = client.get("/api/cost/projection", params=params).json()
+    assert body["output_shape"] == [512, 28, 28]
+    assert body["projection"]["parameters"] == 256 * 512 + 2 * 512
+    assert body["projection"]["multiply_adds"] == 28 * 28 * 256 * 512
+    assert body["conv3x3"]["multiply_adds"] == 9 * 28 * 28 * 256 * 512
+    assert body["ratio"] == 1 / 9
+    r = client.get("/api/cost/projection", params={**params, "stride": 9})
+    assert r.status_code == 422
+    assert r.json()["detail"][0] == {
+        "loc": ["query", "stride"],
+        "msg": "9 is over the limit of 8 pixels",
+        "type": "value_error",
+    }

@@ -279,3 +279,21 @@ def test_npz_holds_the_maps_and_weights(client):
         assert npz["pre_activation"].tolist() == [[[-2, -2]], [[3, 4]]]
         assert npz["channel_names"].tolist() == ["x0", "x1"]
         assert npz["output"].dtype == np.float32
+
+
+def test_default_bias_beside_random_weights_is_pytorchs_own_exactly(client):
+    body = {
+        "input": {"source": "random", "channels": 5, "height": 2, "width": 2},
+        "out_channels": 4,
+        "encoding": "json",
+    }
+    torch.manual_seed(11)
+    conv = nn.Conv2d(5, 4, 1)
+    for bias in ({}, {"bias": {"init": "random", "seed": 11}}):
+        answer = client.post("/api/mix", json={**body, "weight": {"init": "random", "seed": 11}, **bias}).json()
+        assert torch.equal(torch.tensor(answer["weight"]["values"]), conv.weight.detach()[:, :, 0, 0])
+        assert torch.equal(torch.tensor(answer["bias"]["values"]), conv.bias.detach())
+    zeros = client.post("/api/mix", json={**body, "bias": {"init": "zeros"}}).json()
+    assert zeros["bias"]["values"] == [0, 0, 0, 0]
+    preset = client.post("/api/mix", json={**body, "weight": {"init": "identity"}}).json()
+    assert preset["bias"]["values"] == [0, 0, 0, 0]

@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
+import torch
 from torch import nn
 
 from app.core import cost
@@ -41,7 +42,7 @@ def test_inception_5x5_with_and_without_reduction():
 
 @pytest.mark.parametrize(("bias", "batch_norm"), [(True, True), (False, True), (False, False)])
 def test_bottleneck_256_64_256(bias, batch_norm):
-    block, plain = cost.bottleneck(256, 64, 256, 56, 56, bias, batch_norm)
+    block, plain, basic = cost.bottleneck(256, 64, 256, 56, 56, bias, batch_norm)
     b = 1 if bias else 0
     bn = 2 if batch_norm else 0
     expected = (256 * 64 + b * 64) + (9 * 64 * 64 + b * 64) + (64 * 256 + b * 256) + bn * (64 + 64 + 256)
@@ -49,6 +50,25 @@ def test_bottleneck_256_64_256(bias, batch_norm):
     assert cost.total(block).multiply_adds == 56 * 56 * (256 * 64 + 9 * 64 * 64 + 64 * 256)
     assert cost.total(plain).multiply_adds == 2 * 56 * 56 * 9 * 256 * 256
     assert len(block) == (6 if batch_norm else 3)
+    # He et al. 2015: the basic block of two 3×3 convs at 64 channels has 73,728 weights
+    assert cost.total(basic).parameters == 2 * (9 * 64 * 64 + b * 64) + bn * 128
+    assert cost.total(basic).multiply_adds == 56 * 56 * 73_728
+
+
+@pytest.mark.parametrize(("height", "stride", "out"), [(56, 2, 28), (57, 2, 29), (56, 1, 56), (7, 4, 2)])
+def test_projection_shortcut_256_to_512(height, stride, out):
+    """ResNet's downsampling shortcut: a 1×1 conv, stride s, 256 → 512, then BatchNorm."""
+    one, three = cost.projection(256, 512, height, height, stride, False, True)
+    assert [layer.shape for layer in one] == [
+        f"1×1, 256→512{f', stride {stride}' if stride > 1 else ''}",
+        "BatchNorm, 512",
+    ]
+    assert cost.total(one).parameters == 256 * 512 + 2 * 512
+    assert cost.total(one).multiply_adds == out * out * 256 * 512
+    assert cost.total(three).multiply_adds == out * out * 9 * 256 * 512
+    module = nn.Conv2d(256, 512, 1, stride=stride, bias=False)
+    assert module(torch.zeros(1, 256, height, height)).shape[-1] == out == cost.strided(height, stride)
+    assert "but the module counts" not in one[0].formula["multiply_adds"]
 
 
 @settings(max_examples=30, deadline=None)

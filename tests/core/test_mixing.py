@@ -5,6 +5,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from app.core import mixing
 from app.core.mixing import collapse, explain_channel, mix, probe_pixel
 
 shapes = st.tuples(
@@ -68,13 +69,13 @@ def test_explanation_and_probe_reproduce_the_output(case, data):
     x, w, b = make(c_in, c_out, height, width, seed)
     y, _ = mix(x, w, b, activation)
     n = data.draw(st.integers(0, c_out - 1))
-    e = explain_channel(x, w, b, y, n, activation)
+    e = explain_channel(x, w, b, n, activation)
     assert e.contributions.shape == (c_in, height, width)
     torch.testing.assert_close(e.contributions[0], w[n, 0] * x[0])
     assert e.max_abs_error < 1e-5
 
     i, j = data.draw(st.integers(0, height - 1)), data.draw(st.integers(0, width - 1))
-    p = probe_pixel(x, w, b, y, i, j, activation)
+    p = probe_pixel(x, w, b, i, j, activation)
     torch.testing.assert_close(p.x, x[:, i, j])
     torch.testing.assert_close(p.y, y[:, i, j], rtol=1e-5, atol=1e-5)
     assert p.max_abs_error < 1e-5
@@ -84,8 +85,7 @@ def test_explanation_by_hand():
     x = torch.tensor([[[1.0, 2.0]], [[3.0, 4.0]]])
     w = torch.tensor([[2.0, -1.0]])
     b = torch.tensor([0.5])
-    y, _ = mix(x, w, b)
-    e = explain_channel(x, w, b, y, 0)
+    e = explain_channel(x, w, b, 0)
     assert e.contributions.tolist() == [[[2.0, 4.0]], [[-3.0, -4.0]]]
     assert e.total.tolist() == [[-0.5, 0.5]]
     assert e.bias == 0.5
@@ -97,11 +97,29 @@ def test_probe_by_hand(activation):
     x = torch.tensor([[[1.0, 2.0]], [[3.0, 4.0]]])
     w = torch.tensor([[1.0, -1.0], [0.5, 0.5]])
     b = torch.tensor([0.0, 1.0])
-    y, _ = mix(x, w, b, activation)
-    p = probe_pixel(x, w, b, y, 0, 1, activation)
+    p = probe_pixel(x, w, b, 0, 1, activation)
     assert p.x.tolist() == [2.0, 4.0]
     assert p.z.tolist() == [-2.0, 4.0]
     assert p.y.tolist() == ([0.0, 4.0] if activation == "relu" else [-2.0, 4.0])
+
+
+def test_the_checks_compare_with_a_real_convolution(monkeypatch):
+    """max_abs_error is measured against F.conv2d run in the same call: a convolution that answered
+    one more everywhere would show as an error of exactly 1."""
+    x = torch.tensor([[[1.0, 2.0]], [[3.0, 4.0]]])
+    w = torch.tensor([[2.0, -1.0], [0.5, 0.5]])
+    b = torch.tensor([0.5, 0.0])
+    calls = []
+    real = mixing.F.conv2d
+
+    def off_by_one(*args):
+        calls.append(args[1].shape)
+        return real(*args) + 1
+
+    monkeypatch.setattr(mixing.F, "conv2d", off_by_one)
+    assert explain_channel(x, w, b, 1).max_abs_error == 1.0
+    assert probe_pixel(x, w, b, 0, 1).max_abs_error == 1.0
+    assert calls == [(1, 2, 1, 1), (2, 2, 1, 1)]  # one output channel; every channel at one pixel
 
 
 @settings(max_examples=30, deadline=None)

@@ -101,6 +101,7 @@ COST_COUNTS = {
     "sweep": ["s-cin", "s-h", "s-w"],
     "inception": ["i-h", "i-w", "i-cin", "i-cout"],
     "bottleneck": ["b-cin", "b-mid", "b-h", "b-w"],
+    "projection": ["p-cin", "p-cout", "p-h", "p-w"],
     "separable": ["d-cin", "d-cout", "d-h", "d-w"],
 }
 COST_CASES = [
@@ -112,7 +113,7 @@ COST_CASES = [
 
 @pytest.mark.parametrize(("panel", "parameter", "limit"), COST_CASES)
 def test_cost_routes_refuse_each_count_past_its_limit(client, panel, parameter, limit):
-    small = {"s-h": 1, "s-w": 1, "i-h": 1, "i-w": 1, "b-h": 1, "b-w": 1, "d-h": 1, "d-w": 1}
+    small = {"s-h": 1, "s-w": 1, "i-h": 1, "i-w": 1, "b-h": 1, "b-w": 1, "p-h": 1, "p-w": 1, "d-h": 1, "d-w": 1}
     r = client.get("/data/cost", params={**small, "panel": panel, parameter: limit})
     assert r.status_code == 200, r.text
     for path in ("/cost", "/embed/cost", "/export/cost.html", "/data/cost"):
@@ -132,6 +133,8 @@ def test_cost_routes_refuse_each_count_past_its_limit(client, panel, parameter, 
         ("d-k=x", "d-k", "Input should be 1, 3, 5, 7, 9 or 11"),
         ("s-bias=yes", "s-bias", "'0' or '1'"),
         ("s-axis=sqrt", "s-axis", "'linear' or 'log'"),
+        ("p-s=9", "p-s", "over the limit of 8"),
+        ("p-s=0", "p-s", "greater than or equal to 1"),
         ("b-style=keras", "b-style", "'tutorial' or 'torchvision'"),
         ("view=sweep,pie", "view", "unknown name(s) pie"),
         ("panel=pie", "panel", "unknown panel(s) pie"),
