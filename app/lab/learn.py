@@ -17,7 +17,7 @@ from app.core.errors import InputError
 from app.core.reduce import PrincipalComponents, principal_components, standardised
 from app.lab.encoding import encode
 from app.lab.inputs import input_shape, load_input
-from app.lab.learn_models import AutoencoderTarget, ExplicitTarget, LearnRequest, PresetTarget, RandomTarget
+from app.lab.learn_models import AutoencoderTarget, LearnRequest, PresetTarget, RandomTarget
 from app.lab.limits import check_answer, check_out_channels
 
 Event = tuple[str, dict]
@@ -54,17 +54,25 @@ def check_training(request: LearnRequest, c_in: int, c_out: int, pixels: int, se
     check_answer(maps * pixels, request.encoding, settings, "use a smaller max_side")
 
 
-def target_out_channels(request: LearnRequest, names: list[str], settings: Settings) -> int:
-    """Cout as the target fixes it, within the limit (for an autoencoder, Cin)."""
-    target = request.target
+def check_target(request: LearnRequest, names: list[str], settings: Settings) -> int:
+    """The target fits the input's channels, and its Cout (returned; for an autoencoder, Cin) the limit."""
+    target, c_in = request.target, len(names)
     if isinstance(target, PresetTarget):
+        if weights.rgb_indices(names) is None:
+            message = f"preset '{target.preset}' mixes red, green and blue; this input has channels {names}"
+            raise InputError(("target", "preset"), message)
         return len(weights.COLOUR_PRESETS[target.preset][0])
+    if isinstance(target, AutoencoderTarget):
+        return c_in
     if isinstance(target, RandomTarget):
         c_out, field = target.random.out_channels, ("target", "random", "out_channels")
-    elif isinstance(target, ExplicitTarget):
-        c_out, field = len(target.weight), ("target", "weight")
     else:
-        return len(names)
+        c_out, field = len(target.weight), ("target", "weight")
+        if len(target.weight[0]) != c_in:
+            shape = [c_out, len(target.weight[0])]
+            raise InputError(field, f"W* must be Cout×Cin with Cin = {c_in}, not {shape}")
+        if target.bias is not None and len(target.bias) != c_out:
+            raise InputError(("target", "bias"), f"b* must have Cout = {c_out} values, not {len(target.bias)}")
     check_out_channels(field, c_out, settings)
     return c_out
 
@@ -85,7 +93,7 @@ def check_autoencoder(request: LearnRequest, c_in: int) -> None:
 def check_learn_request(request: LearnRequest, settings: Settings) -> None:
     """Every limit that can be checked before X is built (all of them but an upload's size)."""
     shape = input_shape(request.input, request.features, request.max_side, settings)
-    c_out = target_out_channels(request, shape.names, settings)
+    c_out = check_target(request, shape.names, settings)
     if isinstance(request.target, AutoencoderTarget):
         check_autoencoder(request, len(shape.names))
     if shape.height is not None and shape.width is not None:
@@ -93,23 +101,15 @@ def check_learn_request(request: LearnRequest, settings: Settings) -> None:
 
 
 def target_mixing(request: LearnRequest, x: torch.Tensor, names: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    """W* (Cout, Cin) and b* (Cout) of a preset, hidden or explicit target."""
-    target, c_in = request.target, x.shape[0]
+    """W* (Cout, Cin) and b* (Cout) of a preset, hidden or explicit target (checked by check_target)."""
+    target = request.target
     if isinstance(target, PresetTarget):
-        try:
-            return weights.colour_preset(target.preset, names)
-        except InputError as error:
-            raise InputError(("target", "preset"), error.message) from None
+        return weights.colour_preset(target.preset, names)
     if isinstance(target, RandomTarget):
         return learn.hidden_mixing(x, target.random.out_channels, target.random.seed)
     weight = torch.tensor(target.weight, dtype=torch.float32)
-    if weight.shape[1] != c_in:
-        raise InputError(("target", "weight"), f"W* must be Cout×Cin with Cin = {c_in}, not {list(weight.shape)}")
-    if target.bias is None:
-        return weight, torch.zeros(weight.shape[0])
-    if len(target.bias) != weight.shape[0]:
-        raise InputError(("target", "bias"), f"b* must have Cout = {weight.shape[0]} values, not {len(target.bias)}")
-    return weight, torch.tensor(target.bias, dtype=torch.float32)
+    bias = torch.zeros(weight.shape[0]) if target.bias is None else torch.tensor(target.bias, dtype=torch.float32)
+    return weight, bias
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def prepare(request: LearnRequest, settings: Settings) -> Lesson:
             z, _, _ = standardised(x, spec.standardise)
             z = z.float().reshape(c_in, height, width)  # (Cin, H, W)
             return Lesson(request, z, names, z, None, None, principal_components(x, spec.standardise), spec.rank)
-        target_out_channels(request, names, settings)
+        check_target(request, names, settings)
         weight, bias = target_mixing(request, x, names)
         check_training(request, c_in, weight.shape[0], height * width, settings)
         goal = learn.make_target(x, weight, bias, request.target_activation, request.noise, request.seed)

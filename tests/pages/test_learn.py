@@ -1,0 +1,100 @@
+import json
+import re
+
+import pytest
+
+from app.pages.templating import page_text
+
+
+def data_block(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="learn-data">(.*?)</script>', page, re.S).group(1))
+
+
+def keys(tree: dict, prefix: str = "") -> set[str]:
+    found = set()
+    for key, value in tree.items():
+        found.add(prefix + key)
+        if isinstance(value, dict):
+            found |= keys(value, f"{prefix}{key}.")
+    return found
+
+
+def test_the_catalogues_have_the_same_keys():
+    assert keys(page_text("learn", "en")) == keys(page_text("learn", "zh"))
+
+
+@pytest.mark.parametrize(("path", "title"), [("/learn", "Learn the mixing"), ("/learn?lang=zh", "学出来的通道混合")])
+def test_the_page_speaks_its_language(client, path, title):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert f"<title>{title} · Pointwise</title>" in r.text
+    scripts = re.findall(r"<script([^>]*)>", r.text)
+    assert all('src="/' in a or 'type="application/json"' in a for a in scripts)
+    assert "http://" not in r.text and "https://" not in r.text
+    for label in ("Input", "Upload image", "Features", "Seed") if "zh" not in path else ("输入", "上传图像", "特征"):
+        assert re.search(rf"<label[^>]*>\s*{re.escape(label)}", r.text), label
+
+
+def test_the_data_block_holds_the_requests_of_the_state(client):
+    data = data_block(client.get("/learn?tgt=random&tc=2&layers=2&hid=8&R=9&feat=bank&std=1").text)
+    learn = data["requests"]["learn"]
+    assert learn["target"] == {"random": {"out_channels": 2, "seed": 1}}
+    assert learn["hidden"] == 8 and learn["max_side"] == 128 and learn["features"] == "bank"
+    one, two = data["requests"]["compare"]
+    assert one["target_activation"] == two["target_activation"] == "relu"
+    assert one["hidden"] is None and two["hidden"] == 8
+    assert data["requests"]["reduce"]["rank"] == 9 and data["requests"]["reduce"]["standardise"] is True
+    assert data["requests"]["autoencoder"]["target"] == {"autoencoder": {"rank": 9, "standardise": True}}
+    assert data["state"]["tgt"] == "random" and data["defaults"]["tgt"] == "grayscale"
+
+
+def test_data_learn_answers_the_same_requests(client):
+    page = data_block(client.get("/learn?opt=sgd&lr=0.3").text)
+    r = client.get("/data/learn?opt=sgd&lr=0.3")
+    assert r.status_code == 200
+    assert r.json() == {"state": page["state"], "requests": page["requests"]}
+
+
+def test_the_rank_is_at_most_cin(client):
+    data = data_block(client.get("/learn?R=9").text)  # RGB: Cin = 3
+    assert data["requests"]["reduce"]["rank"] == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("steps=99999", "steps", "99999 steps is over the limit of 5000"),
+        ("layers=2&hid=65", "hid", "a hidden width of 65 is over the limit of 64"),
+        ("lr=0", "lr", "greater than 0"),
+        ("tgt=explicit", "TW", "tgt=explicit needs the target weights TW"),
+        ("tgt=explicit&TW=1,2", "TW", "W* must be Cout×Cin with Cin = 3"),
+        ("tgt=explicit&TW=1,2,3&TB=1,2", "TB", "b* must have Cout = 1 values"),
+        ("tgt=explicit&TW=1,x,3", "TW", "could not convert"),
+        ("tgt=sepia&in=random", "tgt", "mixes red, green and blue"),
+        ("tgt=random&tc=65", "tc", "over the limit of 64"),
+        ("in=upload", "img", "in=upload needs the image id img"),
+        ("lang=fr", "lang", "'fr' is not a language of Pointwise"),
+    ],
+)
+def test_bad_states_are_refused_naming_the_parameter(client, query, parameter, message):
+    paths = ["/learn", "/export/learn.html"] + ([] if parameter == "lang" else ["/data/learn"])  # data has no text
+    for path in paths:
+        r = client.get(f"{path}?{query}", headers={"Accept": "application/json"})
+        assert r.status_code == 422, (path, r.text[:200])
+        detail = r.json()["detail"][0]
+        assert detail["loc"] == ["query", parameter]
+        assert message in detail["msg"]
+
+
+def test_the_export_is_self_contained_and_holds_the_runs(client):
+    r = client.get("/export/learn.html?cmp=1&steps=60&lang=zh")
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="pointwise-learn.html"'
+    page = r.text
+    assert not re.search(r"<script[^>]*\bsrc=", page) and not re.search(r"<link[^>]*href=", page)
+    assert "import {" not in page and "学出来的通道混合" in page
+    data = json.loads(re.search(r'id="pointwise-data">(.*?)</script>', page, re.S).group(1))
+    assert data["learn"]["history"]["steps"] == [0, 10, 20, 30, 40, 50, 60]
+    assert data["learn"]["done"]["step"] == 60
+    assert [run["start"].get("layers") is None for run in data["compare"]] == [True, False]
+    assert data["reduce"]["rank"] == 2 and data["autoencoder"]["start"]["pca"]["rank"] == 2
