@@ -64,15 +64,16 @@ def colour_preset(name: str, channel_names: list[str]) -> tuple[torch.Tensor, to
     return weight, torch.tensor(rgb_bias, dtype=torch.float32)
 
 
-def pca(x: torch.Tensor, c_out: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The best linear channel reduction of X (Cin, H, W) to c_out channels.
+def pca(x: torch.Tensor, c_out: int, standardise: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """The best linear channel reduction of X (Cin, H, W) to c_out channels, as a 1×1 convolution.
 
-    Rows of W are the top-c_out principal directions of the pixels' channel vectors, and
-    b = −W·mean, so Y holds each pixel's centred coordinates along those directions.
+    Y = V·(X − mean) / scale, V the top-c_out principal directions of the pixels' channel vectors
+    (of the standardised channels when asked: scale = each channel's std, else 1). So W = V / scale
+    column by column and b = −W·mean: Y holds each pixel's coordinates along those directions.
     """
     c_in = x.shape[0]
     if c_out > c_in:
         raise InputError(("out_channels",), f"pca keeps at most Cin = {c_in} channels, not {c_out}")
-    pcs = principal_components(x)
-    weight = pcs.components[:c_out]  # (Cout, Cin), largest variance first
+    pcs = principal_components(x, standardise)
+    weight = pcs.components[:c_out] / pcs.scale[None, :]  # (Cout, Cin), largest variance first
     return weight.float(), (-(weight @ pcs.mean)).float()

@@ -72,7 +72,7 @@ def build_weights(
     elif kind == "identity":
         weight = weights.identity(c_out, c_in)
     elif kind == "pca":
-        weight, preset_bias = weights.pca(x, c_out)
+        weight, preset_bias = weights.pca(x, c_out, spec.standardise)
     elif kind != "values":
         weight, preset_bias = weights.colour_preset(kind, names)
     else:

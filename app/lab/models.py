@@ -68,6 +68,13 @@ class WeightInit(Strict):
 
 class WeightPreset(Strict):
     preset: Literal[PRESETS]  # type: ignore[valid-type]
+    standardise: bool = Field(False, description="pca only: the components of the standardised channels")
+
+    @model_validator(mode="after")
+    def standardise_is_for_pca(self) -> "WeightPreset":
+        if self.standardise and self.preset != "pca":
+            raise ValueError("standardise applies to the pca preset only")
+        return self
 
 
 class WeightValues(Strict):

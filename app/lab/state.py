@@ -89,6 +89,7 @@ class MixerState(QueryState):
     seed: Seed = 0
     bias: Literal["default", "zeros", "random", "edited"] = "default"  # default: PyTorch's own, or the preset's
     act: Literal["none", "relu"] = "none"
+    std: Literal["0", "1"] = "0"  # pca on standardised channels
     scale: Literal["channel", "shared"] = "channel"
     ch: Index = 0
     pr: Index | None = None
@@ -222,6 +223,7 @@ def mixer_request(state: MixerState) -> MixRequest:
     else:
         body["weight"] = {"preset": state.w}
         if state.w == "pca":
+            body["weight"]["standardise"] = state.std == "1"
             body["out_channels"] = state.cout
     if state.bias in ("zeros", "random"):
         body["bias"] = {"init": state.bias, "seed": state.seed}

@@ -30,7 +30,7 @@ export function collapseView({ first, second, single, relu }, widths, text) {
   const difference = largestDifference(second, single);
   return {
     figures: {
-      "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null),
+      "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null, middleNames),
       "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null),
       "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null),
       "two-plot": outputGrid(second, text.tile_two, range, widths.two),

@@ -34,7 +34,8 @@ const outputName = (n) => `y${n}`;
 export const outputNames = (count) => Array.from({ length: count }, (_, n) => outputName(n));
 
 // W (Cout × Cin) with b as an extra column, on a diverging scale centred on zero.
-export function weightsFigure(weight, bias, inputNames, selected) {
+// Rows are named y0, y1, … unless `rowNames` says otherwise (a hidden layer's h0, h1, …).
+export function weightsFigure(weight, bias, inputNames, selected, rowNames = outputNames(weight.length)) {
   const columns = [...inputNames, "bias b"];
   const z = weight.map((row, n) => [...row, bias[n]]);
   const rows = z.length;
@@ -60,14 +61,16 @@ export function weightsFigure(weight, bias, inputNames, selected) {
   // edited, and Plotly would measure every one of them again on each redraw.
   const labels = [
     ...columns.map((text, c) => ({ text, x: c, y: rows - 0.5, dy: 6, anchor: "end", angle: -45 })),
-    ...outputNames(rows).map((text, n) => ({ text, x: -0.5, y: n, dx: -6, anchor: "end" })),
+    ...rowNames.map((text, n) => ({ text, x: -0.5, y: n, dx: -6, anchor: "end" })),
   ];
   return {
     data: [
       {
         type: "heatmap",
         z,
-        customdata: z.map((row, n) => row.map((_, c) => (c < inputNames.length ? `W[y${n}, ${columns[c]}]` : `b[y${n}]`))),
+        customdata: z.map((row, n) =>
+          row.map((_, c) => (c < inputNames.length ? `W[${rowNames[n]}, ${columns[c]}]` : `b[${rowNames[n]}]`)),
+        ),
         hovertemplate: "%{customdata} = %{z:.5f}<extra></extra>",
         colorscale: DIVERGING,
         zmin: -limit,
@@ -221,17 +224,19 @@ export function costLine(answer) {
   const [cin, height, width] = answer.input.shape;
   const cout = answer.weight.shape[0];
   return (
-    `Parameters Cin·Cout + Cout = ${cin}·${cout} + ${cout} = ${group(answer.cost.parameters)}  ·  ` +
+    `Parameters Cin·Cout + Cout = ${cin}·${cout} + ${cout} = ${group(answer.cost.parameters)}; ` +
     `Multiply–adds H·W·Cin·Cout = ${height}·${width}·${cin}·${cout} = ${group(answer.cost.multiply_adds)}`
   );
 }
 
+// The check is against a real convolution of the same channel (F.conv2d on the server), after f.
 export function sumCaption(explain, activation) {
   const n = explain.channel;
   const [open, close] = activation === "relu" ? ["ReLU(", ")"] : ["", ""];
+  const check = activation === "relu" ? "max |ReLU(Σ) − conv2d|" : "max |Σ − conv2d|";
   return (
-    `Weighted sum for output channel y${n}: y${n} = ${open}Σ W[${n}, c]·X[c] + b[${n}]${close}` +
-    ` · largest |Σ − Y| = ${explain.max_abs_error.toExponential(1)}`
+    `Weighted sum for output channel y${n}: y${n} = ${open}Σ W[${n}, c]·X[c] + b[${n}]${close}; ` +
+    `${check} = ${explain.max_abs_error.toExponential(1)}`
   );
 }
 

@@ -214,7 +214,7 @@ export function fmt(value, digits = 3) {
   if (value === 0) return "0";
   const a = Math.abs(value);
   const text = a >= 1e4 || a < 10 ** -digits ? value.toExponential(1) : value.toFixed(digits);
-  return text.replace("-", "−");
+  return text.replaceAll("-", "−"); // the mantissa and the exponent both get a real minus sign
 }
 
 // "+0.25" or "−0.25": a term of a sum.

@@ -15,13 +15,13 @@ DIFFERENCE = {"en": r"W2·W1: ([-+.e0-9]+) ", "zh": r"最大差值：([-+.e0-9]+
 def test_arrow_keys_walk_through_every_step(watched, language):
     page = watched.page
     page.goto(f"{watched.base_url}/lesson?lang={language}")
-    first, sixth, last = TITLES[language]
+    first, seventh, last = TITLES[language]
     assert first in page.locator(".step:visible h2").inner_text()
-    for _ in range(5):
+    for _ in range(6):
         page.keyboard.press("ArrowRight")
-    assert sixth in page.locator(".step:visible h2").inner_text()
-    assert page.locator("#counter").inner_text() == "6 / 11"
-    frame = page.frame_locator("#step-6 iframe")
+    assert seventh in page.locator(".step:visible h2").inner_text()
+    assert page.locator("#counter").inner_text() == "7 / 13"
+    frame = page.frame_locator("#step-7 iframe")
     frame.locator("body[data-ready]:not([data-busy])").wait_for(state="attached", timeout=20_000)
     verdict = frame.locator("#collapse-verdict").inner_text()
     assert float(re.search(DIFFERENCE[language], verdict).group(1)) < 1e-5  # two linear layers are one
@@ -29,8 +29,8 @@ def test_arrow_keys_walk_through_every_step(watched, language):
         page.keyboard.press("ArrowRight")
     assert last in page.locator(".step:visible h2").inner_text()
     page.keyboard.press("ArrowLeft")
-    assert page.locator("#counter").inner_text() == "10 / 11"
-    assert "step=10" in page.url and f"lang={language}" in page.url
+    assert page.locator("#counter").inner_text() == "12 / 13"
+    assert "step=12" in page.url and f"lang={language}" in page.url
     page.keyboard.press("p")
     assert page.locator("body").get_attribute("class") == "presenter"
     assert page.locator("header.site").is_hidden()

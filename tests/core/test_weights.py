@@ -70,6 +70,20 @@ def test_pca_finds_the_principal_directions():
     )
 
 
+def test_standardised_pca_is_pca_of_the_z_scores_as_one_conv():
+    """Edge-like channels with a small range get their say once the channels are standardised."""
+    g = torch.Generator().manual_seed(1)
+    x = torch.stack([torch.randn(30, 30, generator=g) * s + m for s, m in ((5.0, 1.0), (0.1, -2.0), (0.01, 0.5))])
+    weight, bias = pca(x, 3, standardise=True)
+    y, _ = mix(x, weight, bias)
+    flat = x.reshape(3, -1)
+    z = (flat - flat.mean(dim=1, keepdim=True)) / flat.std(dim=1, correction=0, keepdim=True)
+    expected = torch.linalg.eigvalsh(z @ z.T / z.shape[1]).flip(0)  # ≈ 1, 1, 1: independent channels
+    torch.testing.assert_close(y.reshape(3, -1).var(dim=1, correction=0), expected, rtol=1e-3, atol=1e-4)
+    plain, _ = pca(x, 1)
+    assert plain[0].abs().argmax() == 0  # unscaled, the widest channel takes the first component
+
+
 def test_pca_cannot_keep_more_than_cin():
     with pytest.raises(InputError) as error:
         pca(torch.rand(3, 4, 4), 5)
