@@ -218,11 +218,12 @@ export function reductionViews(answer, text, widths) {
   const original = decodeTensor(answer.input);
   const names = answer.channel_names;
   const ranges = channelRanges(original);
+  const components = Array.from({ length: rank }, (_, k) => `PC${k + 1}`);
   return {
     figures: {
       "pca-plot": pcaFigure(answer, rank, R, widths["pca-plot"]),
       "original-plot": mapsFigure(original, names, widths["original-plot"], ranges),
-      "reduced-plot": mapsFigure(decodeTensor(answer.reduced), outputLabels(rank, "pc"), widths["reduced-plot"]),
+      "reduced-plot": mapsFigure(decodeTensor(answer.reduced), components, widths["reduced-plot"]),
       "reconstruction-plot": mapsFigure(decodeTensor(answer.reconstruction), names, widths["reconstruction-plot"], ranges),
     },
     readouts: {

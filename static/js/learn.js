@@ -26,6 +26,7 @@ function draw(id, figure) {
   const width = element.clientWidth || 400;
   Plotly.react(element, figure.data, { ...figure.layout, width }, PLOT_CONFIG);
   if (figure.labels) placeLabels(element, figure, width);
+  if (figure.tiles) element.dataset.tiles = figure.tiles.join("|"); // what each tile shows, as text
 }
 
 function commit() {

@@ -1,0 +1,95 @@
+"""The Learn page in a real Chromium: training streamed from /api/learn, the PCA curve from /api/reduce."""
+
+from urllib.parse import parse_qs, urlparse
+
+
+def data(page, plot: str, key: str) -> str:
+    return page.get_attribute(f"#{plot}", f"data-{key}")
+
+
+def tiles(page, plot: str) -> list[str]:
+    return data(page, plot, "tiles").split("|")
+
+
+def test_trains_from_the_page_and_the_loss_falls(watched):
+    watched.open("/learn")
+    page = watched.page
+    assert data(page, "loss-plot", "step") == "300"
+    first, last = float(data(page, "loss-plot", "loss-first")), float(data(page, "loss-plot", "loss-last"))
+    assert last < first / 1000
+    assert page.locator("#status").inner_text().startswith("Done: 300 steps")
+    assert tiles(page, "output-plot") == tiles(page, "target-plot") == ["y0"]
+    assert "‖[W b] − [W b]ₗₛ‖" in page.locator("#distance-readout").inner_text()
+    assert page.locator("#loss-plot .scatterlayer .trace").count() == 2  # the curve and the least-squares line
+    for label in ("Input", "Upload image", "Features", "Target", "Optimizer", "Learning rate", "Steps", "Seed"):
+        assert page.get_by_label(label, exact=True).count() >= 1, label
+    assert watched.foreign_requests() == []
+    assert watched.errors == []
+
+
+def test_a_change_retrains_and_lives_in_the_query_string(watched):
+    watched.open("/learn")
+    page = watched.page
+    page.select_option("#opt", "sgd")
+    page.fill("#lr", "0.5")
+    page.locator("#lr").dispatch_event("change")
+    watched.settle()
+    query = parse_qs(urlparse(page.url).query)
+    assert query["opt"] == ["sgd"] and query["lr"] == ["0.5"]
+    assert float(data(page, "loss-plot", "loss-last")) < 1e-6
+    assert page.get_attribute("#export-html", "href") == "/export/learn.html?opt=sgd&lr=0.5"
+    assert watched.errors == []
+
+
+def test_stop_ends_a_long_run(watched):
+    page = watched.page
+    page.goto(watched.base_url + "/learn?feat=bank&tgt=random&layers=2&hid=64&steps=3000")
+    page.wait_for_function("Number(document.getElementById('loss-plot').dataset.step) >= 10", timeout=20_000)
+    page.click("#stop")
+    page.wait_for_selector("body:not([data-busy])", state="attached")
+    assert page.locator("#status").inner_text().startswith("Stopped at step")
+    step = int(data(page, "loss-plot", "step"))
+    assert 10 <= step < 3000
+    page.wait_for_timeout(500)
+    assert int(data(page, "loss-plot", "step")) == step  # nothing more arrives
+    assert watched.errors == []
+
+
+def test_relu_comparison_is_one_click_away(watched):
+    watched.open("/learn?feat=bank&tgt=random&hid=16")
+    page = watched.page
+    page.click("#compare")
+    watched.settle()
+    assert page.locator("#compare-figure").is_visible()
+    one, two = (float(v) for v in data(page, "compare-plot", "losses").split(","))
+    assert two < one
+    query = parse_qs(urlparse(page.url).query)
+    assert query["cmp"] == ["1"] and query["tact"] == ["relu"]
+    assert watched.errors == []
+
+
+def test_the_reduction_view_shows_the_curve(watched):
+    watched.open("/learn?feat=bank&R=3")
+    page = watched.page
+    errors = [float(v) for v in data(page, "pca-plot", "error").split(",")]
+    assert len(errors) == 10 and errors[-1] == 0 and errors == sorted(errors, reverse=True)
+    assert page.locator("#pca-plot .barlayer .trace").count() == 1
+    assert "not standardised" in page.locator("#pca-said").inner_text()
+    assert tiles(page, "reduced-plot") == ["PC1", "PC2", "PC3"]
+    assert len(tiles(page, "reconstruction-plot")) == 10
+    gap = float(data(page, "autoencoder-plot", "gap"))  # autoencoder loss / PCA bound
+    assert 1 - 1e-3 <= gap < 1.1
+    page.check("#std")
+    watched.settle()
+    assert "standardised channels" in page.locator("#pca-said").inner_text()
+    assert parse_qs(urlparse(page.url).query)["std"] == ["1"]
+    assert watched.errors == []
+
+
+def test_the_page_in_chinese(watched):
+    watched.open("/learn?lang=zh")
+    page = watched.page
+    assert page.title() == "学出来的通道混合 · Pointwise"
+    assert page.locator("#status").inner_text().startswith("完成")
+    assert "lang=zh" in page.get_attribute("#export-html", "href")
+    assert watched.errors == []
