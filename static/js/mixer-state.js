@@ -2,36 +2,74 @@
 
 // The server owns the state (app/lab/state.py): the page gets the parsed state of its own URL, the
 // defaults and the constants in its data block. fromQuery reads the URLs this page itself wrote
-// (back/forward), and mixRequest builds partial requests on every edit: both are pinned to the
-// server's by tests/golden/mixer_requests.json.
+// (back/forward) as the server reads them, and mixRequest builds partial requests on every edit:
+// both are pinned to the server's by tests/golden/mixer_requests.json.
 const PAGE = JSON.parse(document.getElementById("mixer-defaults").textContent);
 export const DEFAULTS = PAGE.defaults;
 export const INITIAL = PAGE.state;
 export const MAX_SIDE = PAGE.max_side;
-
-const NUMBERS = ["rc", "rh", "rw", "rs", "cout", "seed", "ch", "pr", "pc"];
 const COLOUR_PRESETS = PAGE.colour_presets;
 
+// The integer parameters and their ranges: MixerState's Count (≥ 1), Index (≥ 0) and Seed.
+const SEED_MAX = 2 ** 32 - 1;
+const INTEGERS = {
+  rc: [1, Infinity],
+  rh: [1, Infinity],
+  rw: [1, Infinity],
+  cout: [1, Infinity],
+  rs: [0, SEED_MAX],
+  seed: [0, SEED_MAX],
+  ch: [0, Infinity],
+  pr: [0, Infinity],
+  pc: [0, Infinity],
+};
+// The text pydantic reads as an integer ("3", " +3 ", "3.0", "1_000"; not "3x", "3.5" or "1e2"),
+// and the text Python's float() reads as a number ("-0.5", ".5", "2e-3").
+const INTEGER = /^[+-]?\d+(?:_\d+)*(?:\.0+)?$/;
+const NUMBER = /^[+-]?(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?$/;
+
+// A query parameter the server would refuse with a 422 naming it.
+export class QueryError extends Error {
+  constructor(parameter, message) {
+    super(`query.${parameter}: ${message}`);
+    this.parameter = parameter;
+  }
+}
+
+function integer(key, raw) {
+  const text = raw.trim();
+  const n = INTEGER.test(text) ? Number.parseInt(text.replaceAll("_", ""), 10) : Number.NaN;
+  const [low, high] = INTEGERS[key];
+  if (!Number.isSafeInteger(n)) throw new QueryError(key, `'${raw}' is not a valid integer`);
+  if (n < low || n > high) throw new QueryError(key, `${n} is outside ${low}…${high}`);
+  return n;
+}
+
+function numbers(key, text) {
+  return text.split(",").map((entry) => {
+    const trimmed = entry.trim();
+    const value = NUMBER.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : Number.NaN;
+    if (!Number.isFinite(value)) throw new QueryError(key, `'${entry}' is not a finite number`);
+    return value;
+  });
+}
+
+// A query string → the state, read as the server reads it (app/lab/state.py, MixerState and
+// mixer()): the last value of a repeated parameter counts, and a bad value throws a QueryError.
 export function fromQuery(search) {
   const params = new URLSearchParams(search);
   const state = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS)) {
     if (!params.has(key)) continue;
-    const raw = params.get(key);
-    if (NUMBERS.includes(key)) {
-      const n = Number.parseInt(raw, 10);
-      if (Number.isFinite(n) && n >= 0) state[key] = n;
-    } else if (key === "W") {
-      state.W = raw.split(";").map((row) => row.split(",").map(Number));
-    } else if (key === "B") {
-      state.B = raw.split(",").map(Number);
-    } else {
-      state[key] = raw;
-    }
+    const raw = params.getAll(key).at(-1);
+    if (key in INTEGERS) state[key] = integer(key, raw);
+    else if (key === "W") state.W = raw.split(";").map((row) => numbers(key, row));
+    else if (key === "B") state.B = numbers(key, raw);
+    else state[key] = raw;
   }
-  const valid = (m) => Array.isArray(m) && m.flat().every(Number.isFinite);
-  if (state.w === "edited" && !valid(state.W)) state.w = "random";
-  if (state.bias === "edited" && !valid(state.B)) state.bias = "default";
+  if (state.w === "edited" && state.W === null) throw new QueryError("W", "w=edited needs the weights W");
+  if (state.bias === "edited" && state.B === null) throw new QueryError("B", "bias=edited needs the bias B");
+  if (state.in === "upload" && !state.img) throw new QueryError("img", "in=upload needs the image id img");
   return state;
 }
 
@@ -55,6 +93,25 @@ export function toQuery(state) {
 
 export function isColourPreset(w) {
   return COLOUR_PRESETS.includes(w);
+}
+
+// A control's new value, and what it undoes: hand edits fit one Cin and one set of weights.
+export function setControl(state, key, raw, kind) {
+  state[key] = typeof DEFAULTS[key] === "number" ? Math.max(0, Number.parseInt(raw, 10) || 0) : raw;
+  if (key === "cout") resizeEdits(state, state.cout);
+  if (key === "w") state.W = null;
+  if (["in", "feat", "rc", "w"].includes(key) && state.bias === "edited") Object.assign(state, { bias: "default", B: null });
+  if (["in", "feat", "rc"].includes(key) && state.w === "edited") Object.assign(state, { w: "random", W: null });
+  if (kind === "full") Object.assign(state, centre(state));
+}
+
+// The state after an upload: the new image, its centre pixel probed (at the size it is mixed at),
+// hand edits undone (they fit another Cin).
+export function setUpload(state, stored) {
+  const side = Math.min(1, MAX_SIDE / Math.max(stored.width, stored.height));
+  const probe = { pr: Math.floor((stored.height * side) / 2), pc: Math.floor((stored.width * side) / 2) };
+  Object.assign(state, { in: "upload", img: stored.image_id, ...probe });
+  if (state.w === "edited") Object.assign(state, { w: "random", W: null, bias: "default", B: null });
 }
 
 function inputSpec(state) {
@@ -92,9 +149,12 @@ export function mixRequest(state, include) {
     request.out_channels = state.cout;
   } else {
     request.weight = { preset: state.w };
-    if (state.w === "pca" || state.w === "identity") request.out_channels = state.cout;
+    if (state.w === "pca") {
+      request.weight.standardise = state.std === "1";
+      request.out_channels = state.cout;
+    }
   }
-  if (state.bias === "random") request.bias = { init: "random", seed: state.seed };
+  if (state.bias === "zeros" || state.bias === "random") request.bias = { init: state.bias, seed: state.seed };
   if (state.bias === "edited") request.bias = { values: state.B };
   return request;
 }

@@ -1,0 +1,135 @@
+// The Mixer's views drawn from one answer: the page (after every answer) and its export (once) both
+// call renderMixer. Data → figures is mixer-views.js; this module puts them into the elements of
+// templates/_mixer_views.html.
+import { decodeTensor } from "./api.js";
+import { DIVERGING, PLOT_CONFIG } from "./config.js";
+import {
+  channelGrid,
+  costLine,
+  graphFigure,
+  outputNames,
+  probeCaption,
+  rgbFigure,
+  sumCaption,
+  sumFigure,
+  weightsFigure,
+} from "./mixer-views.js";
+import { channelRanges, cssGradient, fmt, font, gridFigure, placeLabels, rangeOf } from "./plots.js";
+import { renderProbe } from "./probe.js";
+
+const IDS = {
+  inputGrid: "input-grid",
+  outputGrid: "output-grid",
+  weights: "weights-plot",
+  sum: "sum-plot",
+  graph: "graph-plot",
+  rgb: "rgb-plot",
+  rgbFigure: "rgb-figure",
+  probe: "probe",
+  probeCaption: "probe-caption",
+  sumCaption: "sum-caption",
+  wMin: "w-min",
+  wMax: "w-max",
+  cost: "cost",
+};
+const PLOTS = ["inputGrid", "outputGrid", "weights", "sum", "graph", "rgb"];
+
+// The elements renderMixer draws into (templates/_mixer_views.html), by role.
+export function mixerElements(root = document) {
+  return Object.fromEntries(Object.entries(IDS).map(([role, id]) => [role, root.getElementById(id)]));
+}
+
+// The colour bars of the weights' legend, in the diverging scale the heatmap uses.
+export function paintScaleBars(root = document) {
+  for (const bar of root.querySelectorAll(".diverging")) bar.style.background = cssGradient(DIVERGING);
+}
+
+export function drawPlot(element, figure, width, make = Plotly.react) {
+  make(element, figure.data, { ...figure.layout, width }, PLOT_CONFIG);
+  if (figure.labels) placeLabels(element, figure, width);
+  if (figure.tiles) element.dataset.tiles = figure.tiles.join("|"); // what each tile shows, as text
+}
+
+// A view left out of the page (?view=…) or hidden (the RGB view when Cout ≠ 3) is not drawn.
+const shown = (element) => !element.closest("[data-view]").matches("[hidden], .left-out");
+
+// An answer with its maps decoded. Maps the answer leaves out are the previous answer's: X after
+// any request but a "full" one, and Y after a "row" one, with channel n replaced by f(explain.sum).
+export function decodeAnswer(answer, previous, activation) {
+  const input = answer.input.maps ? decodeTensor(answer.input.maps) : previous.input;
+  const output = answer.output.maps
+    ? decodeTensor(answer.output.maps)
+    : withRow(previous.output, answer.explain, activation);
+  return { answer, input, output, names: answer.input.channel_names };
+}
+
+// In place: the previous Y is not needed again. Only channel n's range is computed anew.
+function withRow(output, explain, activation) {
+  const sum = decodeTensor(explain.sum).values;
+  const n = explain.channel;
+  const row = output.values.subarray(n * sum.length, (n + 1) * sum.length);
+  for (let i = 0; i < sum.length; i++) row[i] = activation === "relu" ? Math.max(0, sum[i]) : sum[i];
+  const ranges = [...channelRanges(output)];
+  ranges[n] = rangeOf(row);
+  return { shape: output.shape, values: output.values, ranges };
+}
+
+// A cross-hair on the probed pixel, in every tile.
+function withMarker(figure, grid, probe) {
+  if (!probe) return figure;
+  const s = grid.scale;
+  const [col, row, r] = [(probe.col + 0.5) * s - 0.5, (probe.row + 0.5) * s - 0.5, Math.max(3, 0.6 * s)];
+  figure.layout.shapes = grid.origins.map(([x0, y0]) => ({
+    type: "circle",
+    x0: x0 + col - r,
+    x1: x0 + col + r,
+    y0: y0 + row - r,
+    y1: y0 + row + r,
+    line: { color: "#ff8f00", width: 2 },
+  }));
+  return figure;
+}
+
+// model: a decoded answer ({answer, input, output, names}) and how to show it:
+//   activation ("none" | "relu"), channel (the explained n), probe ({row, col} of the marked pixel,
+//   or null), shared (one colour range for every tile), selected ({row, col} of W outlined),
+//   newInput (X changed since the last render), drawn (what the last render left: the grids, for
+//   hit tests, the figures' widths and the input grid's key; renderMixer updates it).
+export function renderMixer(dom, model) {
+  const { answer, input, output, names, activation, channel, probe, shared, selected, drawn } = model;
+  const [cout] = answer.weight.shape;
+  const rgbWasHidden = dom.rgbFigure.hidden;
+  dom.rgbFigure.hidden = cout !== 3;
+  // Every figure gets its container's width, read for all of them before any is redrawn (reading a
+  // width after a redraw would make the browser lay the page out again, once per figure).
+  const widths = Object.fromEntries(PLOTS.map((role) => [role, dom[role].clientWidth || 400]));
+  drawn.widths = widths;
+  drawn.grids ??= {};
+  // The input grid changes only with the input, the colour scale, its width or the probed pixel.
+  const inputKey = [shared, widths.inputGrid, probe?.row, probe?.col, font().size].join();
+  if (shown(dom.inputGrid) && (model.newInput || drawn.inputKey !== inputKey)) {
+    const grid = channelGrid(input, names, { shared, figureWidth: widths.inputGrid });
+    drawn.grids.input = grid;
+    drawn.inputKey = inputKey;
+    drawPlot(dom.inputGrid, withMarker(gridFigure(grid, widths.inputGrid), grid, probe), widths.inputGrid);
+  }
+  if (shown(dom.outputGrid)) {
+    const grid = channelGrid(output, outputNames(cout), { shared, figureWidth: widths.outputGrid, selected: channel });
+    drawn.grids.output = grid;
+    drawPlot(dom.outputGrid, withMarker(gridFigure(grid, widths.outputGrid), grid, probe), widths.outputGrid);
+  }
+  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected);
+  if (shown(dom.weights)) drawPlot(dom.weights, weights, widths.weights);
+  if (shown(dom.sum)) drawPlot(dom.sum, sumFigure(answer.explain, input, names, output, activation, widths.sum), widths.sum);
+  if (shown(dom.graph)) drawPlot(dom.graph, graphFigure(answer.weight.values, names, null, widths.graph), widths.graph);
+  // A plot made while hidden has no size: make it anew once it can be seen.
+  if (shown(dom.rgb)) drawPlot(dom.rgb, rgbFigure(output), widths.rgb, rgbWasHidden ? Plotly.newPlot : Plotly.react);
+  // Text and tables last: Plotly measures the page as it draws, and every change before that would
+  // have to be laid out again for it.
+  renderProbe(dom.probe, answer.probe, answer.weight.values, answer.bias.values, names, activation, selected, channel);
+  dom.probeCaption.textContent = probeCaption(answer.probe);
+  dom.sumCaption.textContent = sumCaption(answer.explain, activation);
+  dom.wMin.textContent = fmt(-weights.limit, 2);
+  dom.wMax.textContent = fmt(weights.limit, 2);
+  dom.cost.textContent = costLine(answer);
+}
