@@ -1,7 +1,7 @@
 // The cost explorer: controls ↔ URL, the /api/cost endpoints, and the four panels drawn from them.
 import { getJSON } from "./api.js";
-import { PLOT_CONFIG } from "./config.js";
-import { PANEL_VIEWS, arithmeticTable } from "./cost-views.js";
+import { showPanel } from "./cost-panel.js";
+import { PANEL_VIEWS } from "./cost-views.js";
 import { embedCode, withPath, wireShare } from "./share.js";
 
 const $ = (id) => document.getElementById(id);
@@ -10,7 +10,8 @@ const controls = [...document.querySelectorAll(".panel-controls input, .panel-co
 // each bottleneck style): the page gets the parsed state and its defaults, and fetches each panel's
 // data from /data/cost, the function its export is built from.
 const { defaults: DEFAULTS } = JSON.parse($("cost-data").textContent);
-const shown = {}; // panel → what it shows, for the copy buttons
+// The page's one state: what each panel shows (for the copy buttons), and how many refreshes wait.
+const page = { shown: {}, waiting: 0 };
 
 function value(control) {
   if (control.type === "checkbox") return control.checked ? "1" : "0";
@@ -55,19 +56,13 @@ async function panelData(name) {
 
 const PANELS = { s: "sweep", i: "inception", b: "bottleneck", p: "projection", d: "separable" };
 
-export function showPanel(name, view) {
-  for (const [id, figure] of Object.entries(view.figures)) Plotly.react($(id), figure.data, figure.layout, PLOT_CONFIG);
-  $(`${name}-arithmetic`).replaceChildren(arithmeticTable(view.designs));
-  $(`${name}-verdict`).textContent = view.verdict;
-}
-
 // A refused query is said in the panel's own verdict line.
 async function update(key) {
   const name = PANELS[key];
   const verdict = $(`${name}-verdict`);
   try {
-    shown[name] = PANEL_VIEWS[name](await panelData(name));
-    showPanel(name, shown[name]);
+    page.shown[name] = PANEL_VIEWS[name](await panelData(name));
+    showPanel(name, page.shown[name]);
     verdict.classList.remove("error");
   } catch (error) {
     verdict.textContent = error.message;
@@ -76,16 +71,14 @@ async function update(key) {
 }
 
 // body[data-busy] while any panel waits for the server, for tests to wait on.
-let busy = 0;
-
 async function refresh(keys) {
-  busy += 1;
+  page.waiting += 1;
   document.body.dataset.busy = "1";
   try {
     await Promise.all(keys.map(update));
   } finally {
-    busy -= 1;
-    if (!busy) {
+    page.waiting -= 1;
+    if (!page.waiting) {
       delete document.body.dataset.busy;
       document.body.dataset.ready = "1";
     }
@@ -103,7 +96,7 @@ for (const control of controls) {
 wireShare(document.querySelector(".cost-page"), {
   link: (view) => `${location.origin}${location.pathname}${location.search}#${view}`,
   embed: (view) => embedCode(withPath("/embed/cost", { view }), `Pointwise: ${view} cost`),
-  code: (view) => shown[view]?.code ?? "",
+  code: (view) => page.shown[view]?.code ?? "",
 });
 
 writeQuery();
