@@ -39,18 +39,10 @@ class Sweep(BaseModel):
     multiply_adds: list[int]
 
 
-class LayerCost(BaseModel):
-    name: str
-    shape: str
-    parameters: int
-    multiply_adds: int
-    formula: dict[str, str]
-
-
 class Block(BaseModel):
     parameters: int
     multiply_adds: int
-    layers: list[LayerCost]
+    layers: list[cost.Layer]  # the core's own dataclass: name, shape, parameters, multiply_adds, formula
 
 
 class Comparison(BaseModel):
@@ -99,7 +91,7 @@ def _block(layers: list[cost.Layer]) -> Block:
     return Block(
         parameters=count.parameters,
         multiply_adds=count.multiply_adds,
-        layers=[LayerCost(**vars(layer)) for layer in layers],
+        layers=layers,
     )
 
 
