@@ -195,9 +195,18 @@ class BlockRun:
     one_by_one: cost.Count  # the 1×1 convolutions alone
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a block does to an input of one size, known without running it: each stage's output
+    shape (C, H, W), and the parameters and multiply–adds of each stage that calls a submodule."""
+
+    shapes: dict[str, tuple[int, int, int]]
+    counts: dict[str, cost.Count]
+
+
 @lru_cache(maxsize=256)
-def stage_counts(kind: str, widths: Widths, c_in: int, height: int, width: int) -> dict[str, cost.Count]:
-    """Parameters and multiply–adds of every stage that calls a submodule, for one input size."""
+def plan(kind: str, widths: Widths, c_in: int, height: int, width: int) -> Plan:
+    """The block's plan for a (Cin, H, W) input, from its twin on the meta device."""
     twin = meta_twin(kind, widths)
     shapes = {"input": (c_in, height, width)}
     counts: dict[str, cost.Count] = {}
@@ -211,13 +220,13 @@ def stage_counts(kind: str, widths: Widths, c_in: int, height: int, width: int) 
         counts[step.name] = cost.count_module(module, *shapes[step.inputs[0]])
         probe = module(torch.empty(1, *shapes[step.inputs[0]], device=cost.META))
         shapes[step.name] = tuple(probe.shape[1:])
-    return counts
+    return Plan(shapes, counts)
 
 
 def run(kind: str, widths: Widths, block: nn.Module, x: Tensor) -> BlockRun:
     """Run `block` on X (Cin, H, W) stage by stage, in eval mode, as its `forward` would."""
     block.eval()
-    counts = stage_counts(kind, widths, *x.shape)
+    counts = plan(kind, widths, *x.shape).counts
     outputs: dict[str, Tensor] = {"input": x.unsqueeze(0)}  # (1, Cin, H, W)
     stages = [Stage("input", "input", (), None, x, 0, 0, False)]
     with torch.no_grad():

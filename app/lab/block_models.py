@@ -39,7 +39,7 @@ class MlpConvBlock(Strict):
     kind: Literal["mlpconv"]
     in_channels: Width = 3
     kernel_size: Literal[1, 3, 5, 7, 9, 11] = 5
-    channels: tuple[Width, Width, Width] = (192, 160, 96)
+    channels: list[Width] = Field([192, 160, 96], min_length=3, max_length=3, description="c1, c2, c3")
 
 
 class InceptionBlock(Strict):

@@ -108,8 +108,9 @@ def block_request(state: BlocksState, explain: bool = True) -> BlockRequest:
     """The POST /api/block body a page state asks for. A selected 1×1 stage is explained."""
     block = {"kind": state.kind}
     for parameter, field in WIDTH_PARAMETERS[state.kind].items():
-        if getattr(state, parameter) is not None:
-            block[field] = getattr(state, parameter)
+        value = getattr(state, parameter)
+        if value is not None:
+            block[field] = list(value) if isinstance(value, tuple) else value
     if state.input == "random":
         cin = block.get("in_channels", block_default(state.kind, "in_channels"))
         spec = {"source": "random", "channels": cin, "height": state.side, "width": state.side, "seed": state.rs}

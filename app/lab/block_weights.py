@@ -35,6 +35,8 @@ def looks_like_safetensors(data: bytes) -> bool:
 
 def read_state_dict(data: bytes) -> dict[str, torch.Tensor]:
     """The tensors of an uploaded file, by name; refused (field `file`) unless it is a flat state dict."""
+    if not data:
+        raise InputError(("file",), "the file is empty")
     if looks_like_safetensors(data):
         try:
             state = load_safetensors(data)
@@ -44,10 +46,11 @@ def read_state_dict(data: bytes) -> dict[str, torch.Tensor]:
         try:
             state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception as error:  # torch.load raises many kinds: every one means "not a state dict we read"
+            why = (str(error).splitlines() or [type(error).__name__])[0][:200]
             raise InputError(
                 ("file",),
                 "not a .safetensors file, nor a .pt file torch.load(weights_only=True) reads "
-                f"(save block.state_dict(), not the module): {str(error).splitlines()[0][:200]}",
+                f"(save block.state_dict(), not the module): {why}",
             ) from error
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         raise InputError(("file",), "this is a checkpoint holding a 'state_dict': save checkpoint['state_dict'] alone")

@@ -15,7 +15,7 @@ from app.core import inputs
 from app.core.device import device_name
 from app.core.errors import InputError
 from app.core.mixing import explain_channel
-from app.core.stages import STEM_SEED, BlockRun, Widths, fill_channels, load_weights, run, stage_counts, widths_of
+from app.core.stages import STEM_SEED, BlockRun, Widths, fill_channels, load_weights, plan, run, widths_of
 from app.core.stages import build as build_block
 from app.lab.block_code import block_program
 from app.lab.block_models import BlockRequest, Explain
@@ -95,9 +95,10 @@ def block_input(request: BlockRequest, c_in: int, settings: Settings) -> BlockIn
 
 
 def check_work(request: BlockRequest, kind: str, widths: Widths, shape: tuple[int, int, int], settings: Settings):
-    """The block's multiply–adds at this input size, and the answer's size, within the Settings."""
-    counts = stage_counts(kind, widths, *shape)
-    work = sum(count.multiply_adds for count in counts.values())
+    """The block's multiply–adds at this input size, and its answer's size, within the Settings:
+    both known from the block's plan, before it runs."""
+    planned = plan(kind, widths, *shape)
+    work = sum(count.multiply_adds for count in planned.counts.values())
     if work > settings.max_block_work:
         _, height, width = shape
         raise InputError(
@@ -105,6 +106,7 @@ def check_work(request: BlockRequest, kind: str, widths: Widths, shape: tuple[in
             f"the block's {work} multiply–adds at {height}×{width} are over the work limit of "
             f"{settings.max_block_work}: use a smaller input or narrower widths",
         )
+    check_answer(answer_values(planned.shapes, request), request.encoding, settings, "ask for fewer map_channels")
 
 
 def explained(result: BlockRun, block: torch.nn.Module, wanted: Explain, enc: str) -> dict:
@@ -142,14 +144,14 @@ def explained(result: BlockRun, block: torch.nn.Module, wanted: Explain, enc: st
     }
 
 
-def answer_values(result: BlockRun, request: BlockRequest) -> int:
-    """How many numbers the answer's maps hold: each stage's first map_channels maps, and the explanation's."""
-    values = sum(min(c, request.map_channels) * h * w for c, h, w in (s.output.shape for s in result.stages))
-    if request.explain is not None:
-        stage = next((s for s in result.stages if s.name == request.explain.stage), result.stages[0])
-        c_in = next(s for s in result.stages if s.name == stage.inputs[0]).output.shape[0] if stage.inputs else 0
-        _, h, w = stage.output.shape
-        values += (min(c_in, EXPLAIN_TERMS) + 2) * h * w + stage.output.shape[0] * c_in
+def answer_values(shapes: dict[str, tuple[int, int, int]], request: BlockRequest) -> int:
+    """How many numbers the answer's maps hold: each stage's first map_channels maps, and the explanation's
+    (its largest terms, the rest, the sum, and W)."""
+    values = sum(min(c, request.map_channels) * h * w for c, h, w in shapes.values())
+    if request.explain is not None and request.explain.stage in shapes:
+        c_out, h, w = shapes[request.explain.stage]
+        c_in = max(c for c, _, _ in shapes.values())  # at most the widest stage it could read
+        values += (min(c_in, EXPLAIN_TERMS) + 2) * h * w + c_out * c_in
     return values
 
 
@@ -188,7 +190,6 @@ def block_answer(request: BlockRequest, settings: Settings, explain_all: bool = 
                 if s.one_by_one:
                     wanted = Explain(stage=s.name, channel=min(channel, s.output.shape[0] - 1))
                     explains[s.name] = explained(result, block, wanted, request.encoding)
-        check_answer(answer_values(result, request), request.encoding, settings, "ask for fewer map_channels")
         stages = [
             {
                 "name": s.name,

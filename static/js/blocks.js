@@ -70,7 +70,10 @@ async function load(retry = true) {
   } catch (error) {
     if (error.name !== "AbortError") say(fill(TEXT.refused, { detail: error.message }), true);
   } finally {
-    if (inFlight === controller) delete document.body.dataset.busy;
+    if (inFlight === controller) {
+      delete document.body.dataset.busy;
+      document.body.dataset.ready = "1";
+    }
   }
 }
 
