@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import io
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 import torch
 
 from app.config import Settings
@@ -61,6 +61,17 @@ PARAMETER = {
 }
 
 
+def _one_of(*allowed: int) -> AfterValidator:
+    """An int from `allowed` (query strings are parsed to int first: a Literal of ints refuses text)."""
+
+    def check(value: int) -> int:
+        if value not in allowed:
+            raise ValueError(f"Input should be {', '.join(map(str, allowed[:-1]))} or {allowed[-1]}")
+        return value
+
+    return AfterValidator(check)
+
+
 def _triple(text: object) -> object:
     return [int(v) for v in text.split(",")] if isinstance(text, str) else text
 
@@ -70,8 +81,8 @@ class BlocksState(QueryState):
     cin: Count | None = None
     mid: Count | None = None
     cout: Count | None = None
-    stride: Literal[1, 2] | None = None
-    k: Literal[1, 3, 5, 7, 9, 11] | None = None
+    stride: Annotated[int, _one_of(1, 2)] | None = None
+    k: Annotated[int, _one_of(1, 3, 5, 7, 9, 11)] | None = None
     c: Annotated[tuple[Count, Count, Count] | None, BeforeValidator(_triple)] = None  # mlpconv: "192,160,96"
     c1: Count | None = None
     c3r: Count | None = None
@@ -89,7 +100,7 @@ class BlocksState(QueryState):
     wid: str = Field("", pattern=r"^([0-9a-f]{32})?$")
     node: str = Field("", max_length=64, pattern=r"^[a-z0-9_.]*$")
     ch: Index = 0
-    mc: Literal[MAP_CHANNELS] = 16  # type: ignore[valid-type]
+    mc: Annotated[int, _one_of(*MAP_CHANNELS)] = 16
     view: Annotated[list[str], _names(BLOCK_VIEWS)] = Field(default_factory=list)
     hide: Annotated[list[str], _names((*BLOCK_CONTROLS, "controls"))] = Field(default_factory=list)
     large: Large = ""

@@ -2,7 +2,7 @@
 // residual add. No DOM wiring here: blocks.js (and export-blocks.js) own the page.
 import { decodeTensor } from "./api.js";
 import { COLOURS, DIVERGING } from "./config.js";
-import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, signed } from "./plots.js";
+import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, signed } from "./plots.js";
 
 // A stage's maps (its first channels), decoded once and kept on the stage.
 export function stageMaps(stage) {
@@ -34,7 +34,8 @@ export function matrixFigure(explain, text) {
   const matrix = decodeTensor(explain.matrix.values);
   const [rows, cols] = explain.matrix.shape;
   const z = Array.from({ length: rows }, (_, n) => Array.from(matrix.values.subarray(n * cols, (n + 1) * cols)));
-  const limit = Math.max(...matrix.values.map(Math.abs)) || 1;
+  const [low, high] = rangeOf(matrix.values); // no spread: W can hold 512·512 values
+  const limit = Math.max(-low, high) || 1;
   const n = explain.channel;
   return {
     data: [

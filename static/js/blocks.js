@@ -57,8 +57,15 @@ async function load(retry = true) {
   say(TEXT.running);
   document.body.dataset.busy = "1";
   try {
-    const response = await fetch(`/data/blocks${toQuery()}`, { signal: controller.signal });
+    let response;
+    try {
+      response = await fetch(`/data/blocks${toQuery()}`, { signal: controller.signal });
+    } catch (error) {
+      if (error.name !== "AbortError") say(fill(TEXT.refused, { detail: error.message }), true);
+      return;
+    }
     const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
+    if (inFlight !== controller) return; // a newer request took over
     if (!response.ok) {
       refused(response.status, body.detail, retry);
       return;
@@ -67,8 +74,6 @@ async function load(retry = true) {
     state.node = defaultNode(answer, state.node);
     draw();
     say(fill(TEXT.ran, { device: answer.device }));
-  } catch (error) {
-    if (error.name !== "AbortError") say(fill(TEXT.refused, { detail: error.message }), true);
   } finally {
     if (inFlight === controller) {
       delete document.body.dataset.busy;

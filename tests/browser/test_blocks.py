@@ -1,0 +1,88 @@
+"""The Blocks page in a real Chromium: each block opens, a click on a 1×1 stage shows its weighted sum."""
+
+import httpx
+import pytest
+from safetensors.torch import save as save_safetensors
+import torch
+
+from app.core.blocks import BLOCKS
+
+# Each kind at a small size, and a 1×1 stage that is not the one shown first.
+CASES = [
+    ("bottleneck", "conv3"),
+    ("bottleneck_torchvision", "conv3"),
+    ("bottleneck_down", "downsample.0"),
+    ("mlpconv", "conv3"),
+    ("inception", "branch4"),
+    ("inverted_residual", "conv3"),
+]
+
+
+def node(page, name: str):
+    return page.locator(f'#diagram .node[data-stage="{name}"]')
+
+
+@pytest.mark.parametrize(("kind", "one_by_one"), CASES)
+def test_each_block_opens_and_a_1x1_stage_shows_its_weighted_sum(watched, base_url, kind, one_by_one):
+    watched.open(f"/blocks?b={kind}&side=20&mc=4")
+    page = watched.page
+    answer = httpx.get(f"{base_url}/data/blocks", params={"b": kind, "side": 20, "mc": 4}, timeout=60).json()
+    assert page.locator("#diagram .node").count() == len(answer["stages"])
+    assert page.locator("#summary").inner_text().startswith(f"{answer['parameters']:,} parameters")
+    node(page, one_by_one).click()
+    watched.settle()
+    assert f"node={one_by_one}" in page.url
+    assert node(page, one_by_one).get_attribute("aria-pressed") == "true"
+    assert page.locator("#sum-figure").is_visible() and page.locator("#matrix-figure").is_visible()
+    assert page.locator("#sum-caption").inner_text().startswith(f"y0 of {one_by_one} = Σ W[0, c]·X[c] + b[0]")
+    assert page.locator("#sum-plot .imagelayer image, #sum-plot image").count() >= 1
+    assert page.locator("#stage-caption").inner_text().startswith(f"{one_by_one} · Conv2d 1×1")
+    assert watched.errors == []
+    assert watched.foreign_requests() == []
+
+
+def test_the_residual_add_and_a_picked_channel(watched):
+    watched.open("/blocks?b=bottleneck&cin=16&mid=4&cout=16&side=16")
+    page = watched.page
+    node(page, "add").click()
+    watched.settle()
+    assert page.locator("#residual-figure").is_visible()
+    assert page.locator("#residual-caption").inner_text() == "Channel 0: bn3 + input = add"
+    assert not page.locator("#sum-figure").is_visible()
+    page.locator("#ch").fill("3")
+    page.locator("#ch").dispatch_event("change")
+    watched.settle()
+    assert page.locator("#residual-caption").inner_text() == "Channel 3: bn3 + input = add"
+    assert "ch=3" in page.url
+    assert watched.errors == []
+
+
+def test_uploaded_weights_are_used_and_a_misfit_is_said(watched, tmp_path):
+    watched.open("/blocks?b=bottleneck&cin=8&mid=4&cout=8&in=random&side=8")
+    page = watched.page
+    torch.manual_seed(3)
+    good = tmp_path / "good.safetensors"
+    good.write_bytes(save_safetensors(BLOCKS["bottleneck"](8, 4, 8).state_dict()))
+    page.locator("#weights-file").set_input_files(str(good))
+    page.wait_for_url("**wid=*")
+    watched.settle()
+    assert page.locator("#weights-source").inner_text().startswith("Weights: your state dict")
+    assert page.locator("#use-seed").is_visible()
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(save_safetensors({"conv1.weight": torch.zeros(4, 8, 3, 3)}))
+    page.locator("#weights-file").set_input_files(str(bad))
+    page.wait_for_selector("#status.error")
+    assert page.locator("#status").inner_text() == (
+        "These weights do not fit this block: query.wid: 'conv1.weight' has shape [4, 8, 3, 3]; "
+        "this block needs [4, 8, 1, 1]"
+    )
+    assert watched.errors == [] or all("422" in e for e in watched.errors)
+
+
+def test_chinese_page_and_copy_code(watched):
+    watched.open("/blocks?lang=zh&side=16")
+    page = watched.page
+    assert page.locator("#one-by-one").inner_text().startswith("1×1 卷积占全部参数的")
+    page.locator('[data-view="diagram"] .share button[data-copy="code"]').click()
+    code = page.locator("#copied-text").input_value()
+    assert "class Bottleneck(nn.Module):" in code and 'print("last stage == block(x):"' in code
