@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 from app.core.errors import InputError
 from app.core.inputs import RGB_NAMES, feature_bank, resize, scene_sample, shapes_sample
-from app.core.learn import Pointwise, hidden_mixing, least_squares, make_target, train
+from app.core.learn import Moments, Pointwise, hidden_mixing, least_squares, make_target, train
 from app.core.weights import colour_preset
 
 
@@ -58,18 +58,27 @@ def test_adam_learns_grayscale():
 
 
 @pytest.mark.parametrize(
-    ("hidden", "optimizer", "lr"), [(None, "adam", 0.05), (None, "sgd", 0.3), (6, "adam", 0.02), (6, "sgd", 0.1)]
+    ("hidden", "between", "optimizer", "lr"),
+    [
+        (None, "relu", "adam", 0.05),  # linear: trained on the moments of X and T
+        (None, "relu", "sgd", 0.3),
+        (6, "relu", "adam", 0.02),  # ReLU between: trained on the pixels
+        (6, "relu", "sgd", 0.1),
+        (6, "none", "adam", 0.02),  # two linear layers (the autoencoder): the moments again
+    ],
 )
-def test_training_equals_a_plain_conv2d_loop(hidden, optimizer, lr):
+def test_training_equals_a_plain_conv2d_loop(hidden, between, optimizer, lr):
     x = feature_bank(scene(24))
     target = make_target(x, *hidden_mixing(x, 3, seed=1), activation="relu")
-    progress = run(x, target, hidden=hidden, optimizer=optimizer, lr=lr, steps=40, every=1, seed=5)
+    options = {"hidden": hidden, "hidden_activation": between, "optimizer": optimizer, "lr": lr}
+    progress = run(x, target, **options, steps=40, every=1, seed=5)
 
     torch.manual_seed(5)
     if hidden is None:
         model = nn.Conv2d(10, 3, 1)
     else:
-        model = nn.Sequential(nn.Conv2d(10, hidden, 1), nn.ReLU(), nn.Conv2d(hidden, 3, 1))
+        f = nn.ReLU() if between == "relu" else nn.Identity()
+        model = nn.Sequential(nn.Conv2d(10, hidden, 1), f, nn.Conv2d(hidden, 3, 1))
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     if optimizer == "adam":
         optim = torch.optim.Adam(model.parameters(), lr=lr)
@@ -87,6 +96,30 @@ def test_training_equals_a_plain_conv2d_loop(hidden, optimizer, lr):
         loss.backward()
         optim.step()
     torch.testing.assert_close(progress[-1].output, output.detach()[0], atol=1e-5, rtol=1e-4)
+
+
+def test_moments_give_the_loss_and_gradients_of_the_pixels():
+    bank = feature_bank(scene(32))
+    x, target = bank.double(), make_target(bank, *hidden_mixing(bank, 4, seed=2)).double()
+    moments = Moments(x.reshape(10, -1), target.reshape(4, -1))
+    g = torch.Generator().manual_seed(3)
+    weight = torch.randn(4, 10, generator=g, dtype=torch.float64, requires_grad=True)
+    bias = torch.randn(4, generator=g, dtype=torch.float64, requires_grad=True)
+    ours = moments.loss(weight, bias)
+    ours_grads = torch.autograd.grad(ours, (weight, bias))
+    pixels = F.mse_loss(torch.addmm(bias[:, None], weight, x.reshape(10, -1)), target.reshape(4, -1))
+    pixel_grads = torch.autograd.grad(pixels, (weight, bias))
+    assert ours.item() == pytest.approx(pixels.item(), rel=1e-12)
+    for a, b in zip(ours_grads, pixel_grads, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_two_linear_layers_are_one_linear_map():
+    model = Pointwise(5, 2, hidden=3, hidden_activation="none", seed=1)
+    weight, bias = model.linear_map()
+    flat = torch.rand(5, 40)
+    torch.testing.assert_close(model(flat), torch.addmm(bias[:, None], weight, flat))
+    assert model.is_linear and not Pointwise(5, 2, hidden=3).is_linear and Pointwise(5, 2).is_linear
 
 
 def test_initialisation_is_pytorch_conv2d_init():
