@@ -2,7 +2,8 @@
 
 The core and the lab raise `InputError`s naming the field at fault; here each becomes its status
 with FastAPI's `{"detail": ...}`: 422 bodies have FastAPI's own shape, the others one sentence.
-A person who followed a bad link to a page gets the same sentence as a small HTML page.
+A person who followed a bad link to a page gets a small HTML page in the link's language: its own
+words for the refusal, and the server's sentence (English, as the API says it).
 """
 
 from html import escape
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from app.core.errors import InputError, NotFound, TooLarge, UnsupportedImage
+from app.pages.templating import LANGUAGES, page_text, pick_language
 
 STATUS = {NotFound: 404, TooLarge: 413, UnsupportedImage: 415}
 
@@ -40,13 +42,24 @@ def wants_html(request: Request) -> bool:
     return not path.startswith(("/api/", "/data/")) and "text/html" in request.headers.get("accept", "")
 
 
-def html_refusal(status: int, field: str, message: str) -> HTMLResponse:
+def refusal_language(request: Request) -> str:
+    """The link's language; English where the refusal is of the language itself."""
+    asked = request.query_params.get("lang")
+    return pick_language(asked if asked in LANGUAGES else None, request.headers.get("accept-language", ""))
+
+
+def html_refusal(status: int, field: str, message: str, lang: str = "en") -> HTMLResponse:
+    words = page_text("common", lang)["refusal_page"]
+    why = escape(words["statuses"].get(str(status), ""))
+    said = escape(words["parameter"]).replace("{field}", f"<code>{escape(field)}</code>").replace("{why}", why)
+    server = escape(words["server"]).replace("{message}", f'<span lang="en">{escape(message)}</span>')
     body = (
-        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Pointwise: this link cannot be shown</title>'
-        '<link rel="stylesheet" href="/static/css/app.css"><main class="refusal"><h1>This link cannot be shown</h1>'
-        f"<p><code>{escape(field)}</code>: {escape(message)}</p>"
-        '<p><a href="/">Open the Mixer</a> · <a href="/cost">the cost explorer</a> · '
-        '<a href="/lesson">the lesson</a></p>'
+        f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>Pointwise: {escape(words["title"])}</title>'
+        f'<link rel="stylesheet" href="/static/css/app.css"><main class="refusal"><h1>{escape(words["title"])}</h1>'
+        f'<p>{said}</p><p class="hint">{server}</p>'
+        f'<p><a href="/?lang={lang}">{escape(words["mixer"])}</a>'
+        f' · <a href="/cost?lang={lang}">{escape(words["cost"])}</a>'
+        f' · <a href="/lesson?lang={lang}">{escape(words["lesson"])}</a></p>'
         "</main></html>"
     )
     return HTMLResponse(body, status_code=status)
@@ -55,9 +68,10 @@ def html_refusal(status: int, field: str, message: str) -> HTMLResponse:
 async def input_error(request: Request, error: InputError) -> Response:
     """A core or lab error → its 4xx."""
     status = STATUS.get(type(error), 422)
-    field = ".".join(str(part) for part in error.field)
     if wants_html(request):
-        return html_refusal(status, ".".join(str(part) for part in error.field if part != "query"), error.message)
+        where = ".".join(str(part) for part in error.field if part != "query")
+        return html_refusal(status, where, error.message, refusal_language(request))
+    field = ".".join(str(part) for part in error.field)
     if status == 422:
         where = [] if error.field[0] in ("query", "path") else ["body"]
         detail = [{"loc": [*where, *error.field], "msg": error.message, "type": "value_error"}]

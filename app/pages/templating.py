@@ -1,7 +1,9 @@
 """The pages' Jinja2 templates, their language, and the text catalogues they read.
 
 The language comes from `?lang=` (the pages remember it in the browser and keep it in every link
-they make), else from the browser's Accept-Language; no cookies.
+they make), else from the browser's Accept-Language; no cookies. Every page's template gets the
+site's own words (`common`: the header, the copy dialog, the share buttons, the refusals) in its
+language; a page's own words are in `catalogues/<page>.<lang>.json`.
 """
 
 from functools import lru_cache
@@ -16,8 +18,6 @@ from app.core.errors import InputError
 
 CATALOGUES = Path(__file__).parent / "catalogues"
 LANGUAGES = ("en", "zh")
-
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 
 def pick_language(asked: str | None, accept_language: str = "") -> str:
@@ -41,3 +41,17 @@ def language(request: Request) -> str:
 def page_text(page: str, lang: str) -> dict:
     """The catalogue of one page (`catalogues/<page>.<lang>.json`) in one language."""
     return json.loads((CATALOGUES / f"{page}.{lang}.json").read_text(encoding="utf-8"))
+
+
+def other_language(lang: str) -> str:
+    """The language the switch on a page offers."""
+    return next(other for other in LANGUAGES if other != lang)
+
+
+def site_text(request: Request) -> dict:
+    """What base.html needs on every page: the site's words in the page's language."""
+    lang = language(request)
+    return {"common": page_text("common", lang), "switch_to": other_language(lang)}
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[site_text])

@@ -1,9 +1,51 @@
-// The page's side of the API contract: requests, errors as sentences, tensors decoded.
+// The page's side of the API contract: requests, refusals in the page's words, tensors decoded.
+import { commonText, fill } from "./text.js";
 
+// A refusal: its message is the API's detail (English, for programs and the console); what the page
+// shows is `refusal(error)`, in its own words.
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, retryAfter = null) {
     super(describe(detail));
     this.status = status;
+    this.field = fieldOf(detail);
+    this.retryAfter = retryAfter;
+  }
+}
+
+// The field a refusal names: a 422's first loc (less "body" and "query"), a sentence's "field: …".
+function fieldOf(detail) {
+  if (Array.isArray(detail) && detail.length) return detail[0].loc.filter((p) => p !== "body" && p !== "query").join(".");
+  const named = typeof detail === "string" && /^([\w.-]+): /.exec(detail);
+  return named ? named[1] : "";
+}
+
+// The page's own words for every refusal it can meet, in its language (common.<lang>.json,
+// "refusals"). `controls` says what the page calls the field a refusal names, by that field:
+// {name, min, max} for a 422 (the range the control offers), {limit} for the upload's 413.
+export function refusal(error, controls = {}, words = commonText().refusals) {
+  if (!(error instanceof ApiError)) return error instanceof TypeError ? words.unreachable : error.message;
+  const control = controls[error.field] ?? {};
+  const seconds = error.retryAfter ?? "";
+  switch (error.status) {
+    case 0:
+      return words.unreachable;
+    case 404:
+      return words.not_found;
+    case 413:
+      return control.limit ? fill(words.too_large_upload, control) : words.too_large;
+    case 415:
+      return words.not_image;
+    case 422: {
+      const name = control.name ?? error.field;
+      if (control.min !== undefined && control.max !== undefined) return fill(words.out_of_range, { ...control, control: name });
+      return fill(words.invalid, { control: name });
+    }
+    case 429:
+      return fill(words.too_many_uploads, { seconds });
+    case 503:
+      return fill(words.busy, { seconds });
+    default:
+      return fill(words.refused, { status: error.status });
   }
 }
 
@@ -18,7 +60,7 @@ export function describe(detail) {
 
 async function answer(response) {
   const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
-  if (!response.ok) throw new ApiError(response.status, body.detail);
+  if (!response.ok) throw new ApiError(response.status, body.detail, response.headers.get("Retry-After"));
   return body;
 }
 
@@ -47,7 +89,7 @@ export function uploadImage(file, onProgress) {
     xhr.onload = () => {
       const body = xhr.response || {};
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new ApiError(xhr.status, body.detail || `HTTP ${xhr.status}`));
+      else reject(new ApiError(xhr.status, body.detail || `HTTP ${xhr.status}`, xhr.getResponseHeader("Retry-After")));
     };
     xhr.onerror = () => reject(new ApiError(0, "the upload did not reach the server"));
     const form = new FormData();

@@ -1,8 +1,40 @@
-// Site-wide chrome: "Large type" (remembered across pages and visits, or ?large=1), and the
-// layout a link asks for: ?view=a,b shows only those views, ?hide=x,y hides those controls.
+// Site-wide chrome: the language, "Large type" (remembered across pages and visits, or ?large=1),
+// and the layout a link asks for: ?view=a,b shows only those views, ?hide=x,y hides those controls.
+import { commonText } from "./text.js";
+
 const box = document.getElementById("large-type");
 const KEY = "pointwise-large-type";
 const params = new URLSearchParams(location.search);
+
+// The language: ?lang= in the URL, remembered in this browser (localStorage, no cookies). A page
+// opened without it takes the remembered one, else keeps the server's pick from Accept-Language;
+// either way the URL then says it, so every link, embed and export the page makes keeps it.
+const LANGUAGE_KEY = "pointwise-language";
+const language = document.documentElement.lang;
+const remembered = localStorage.getItem(LANGUAGE_KEY);
+if (params.has("lang")) {
+  localStorage.setItem(LANGUAGE_KEY, language);
+} else if (remembered && remembered !== language) {
+  params.set("lang", remembered);
+  location.replace(`${location.pathname}?${params}${location.hash}`);
+} else {
+  params.set("lang", language);
+  history.replaceState(history.state, "", `${location.pathname}?${params}${location.hash}`);
+}
+// A language switch opens this page, in its present state, in the other language.
+for (const link of document.querySelectorAll("a[hreflang]")) {
+  link.addEventListener("click", () => {
+    const url = new URL(location.href);
+    url.searchParams.set("lang", link.hreflang);
+    link.href = url.toString();
+    localStorage.setItem(LANGUAGE_KEY, link.hreflang);
+  });
+}
+// Plotly's own words (the toolbar's tips) in the page's language.
+if (window.Plotly && commonText()) {
+  Plotly.register({ moduleType: "locale", name: language, dictionary: commonText().plotly });
+  Plotly.setPlotConfig({ locale: language });
+}
 
 function apply(on) {
   document.documentElement.classList.toggle("large", on);

@@ -1,6 +1,7 @@
 // The lesson: one step on screen at a time, ← and → between them, P for presenter mode.
 // The step, the language and presenter mode live in the URL; a step's figure loads when shown.
 import { copyText, embedCode } from "./share.js";
+import { commonText } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
 const count = Number($("lesson").dataset.steps);
@@ -47,11 +48,10 @@ window.addEventListener("popstate", () => show(Number(new URLSearchParams(locati
 for (const button of document.querySelectorAll(".copy-embed")) {
   button.addEventListener("click", () => {
     const src = new URL(button.dataset.src, location.href).toString();
-    copyText(embedCode(src, button.closest(".step").querySelector("h2").textContent.trim()), "Embed code");
+    const title = button.closest(".step").querySelector("h2").textContent.trim();
+    copyText(embedCode(src, title), commonText().share.embed_copied);
   });
 }
-$("language").href = `/lesson?lang=${$("language").hreflang}&step=${step}`;
-$("language").addEventListener("click", () => ($("language").href = `/lesson?lang=${$("language").hreflang}&step=${step}`));
 
 presenter(params.get("presenter") === "1");
 show(step, false);

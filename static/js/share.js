@@ -1,5 +1,6 @@
 // "Copy link", "Copy embed code" and "Copy PyTorch code" on every view. What is copied is also
 // shown, selected, in a dialog: on a classroom LAN (plain http) the clipboard API is not there.
+import { commonText, fill } from "./text.js";
 
 const EMBED_SIZE = { width: 960, height: 640 };
 
@@ -30,9 +31,8 @@ export async function copyText(text, what) {
   const area = document.getElementById("copied-text");
   area.value = text;
   const copied = await toClipboard(text);
-  document.getElementById("copied-status").textContent = copied
-    ? `${what} copied to the clipboard.`
-    : `${what}: select it below and copy it (Ctrl+C).`;
+  const words = commonText().dialog;
+  document.getElementById("copied-status").textContent = fill(copied ? words.copied : words.select, { what });
   if (!dialog.open) dialog.showModal();
   area.focus();
   area.select();
@@ -40,7 +40,8 @@ export async function copyText(text, what) {
 
 // Wire every .share toolbar under `root`: makers.link/embed/code(view) give the text to copy.
 export function wireShare(root, makers) {
-  const names = { link: "Link", embed: "Embed code", code: "PyTorch code" };
+  const words = commonText().share;
+  const names = { link: words.link_copied, embed: words.embed_copied, code: words.code_copied };
   root.addEventListener("click", (event) => {
     const button = event.target.closest(".share button[data-copy]");
     if (!button) return;

@@ -94,7 +94,8 @@ def test_a_mix_too_large_to_send_is_refused_naming_cout(client):
 def test_a_person_following_a_bad_link_gets_a_page_naming_the_parameter(client):
     r = client.get("/?cout=0", headers={"Accept": "text/html"})
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
-    assert "<code>cout</code>: Input should be greater than or equal to 1" in r.text
+    assert "The link's <code>cout</code> is refused" in r.text.replace("&#x27;", "'")
+    assert '<span lang="en">Input should be greater than or equal to 1</span>' in r.text
 
 
 COST_COUNTS = {
