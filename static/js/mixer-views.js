@@ -9,6 +9,7 @@ import {
   gridFigure,
   group,
   mergeRanges,
+  rangeOf,
   rgbImage,
   signed,
   twoLines,
@@ -202,14 +203,28 @@ export function graphFigure(weight, inputNames, highlight, figureWidth) {
   };
 }
 
+// Y with Cout = 3 as one image. Values that are never negative are drawn as they are, above 1
+// clipped (sepia's bright tones). Signed values (PCA's centred outputs, a random mix) would lose
+// every negative value to black: each channel is then stretched from its own [min, max] to [0, 1],
+// and the figure says so.
 export function rgbFigure(tensor) {
   const [, height, width] = tensor.shape;
-  const clipped = tensor.values.map((v) => Math.min(1, Math.max(0, v)));
+  const plane = height * width;
+  const ranges = [0, 1, 2].map((c) => rangeOf(tensor.values, c * plane, plane));
+  const inside = ranges.every(([low]) => low >= 0);
+  const shown = tensor.values.map((v, i) => {
+    const [low, high] = ranges[Math.floor(i / plane)];
+    if (inside) return Math.min(1, v);
+    return high > low ? (v - low) / (high - low) : 0.5;
+  });
+  const stretched = { text: "each channel stretched from its [min, max] to [0, 1]", showarrow: false, font: font() };
+  const note = inside ? [] : [{ ...stretched, x: 0, y: 1, xref: "paper", yref: "paper", xanchor: "left", yanchor: "bottom" }];
   return {
-    data: [{ type: "image", source: rgbImage(clipped, height, width), hoverinfo: "none" }],
+    data: [{ type: "image", source: rgbImage(shown, height, width), hoverinfo: "none" }],
     layout: {
       height: 300,
-      margin: { l: 4, r: 4, t: 4, b: 4 },
+      annotations: note,
+      margin: { l: 4, r: 4, t: inside ? 4 : 28, b: 4 },
       xaxis: { visible: false, fixedrange: true },
       yaxis: { visible: false, fixedrange: true, scaleanchor: "x" },
       dragmode: false,

@@ -33,6 +33,7 @@ const controls = {
   seed: $("seed"),
   bias: $("bias"),
   act: $("activation"),
+  std: $("pca-std"),
   scale: $("scale"),
   rc: $("r-channels"),
   rh: $("r-height"),
@@ -61,6 +62,7 @@ function syncControls() {
     controls[key].querySelector('option[value="edited"]')?.remove();
     if (state[key] === "edited") controls[key].add(new Option("Edited by hand", "edited", true, true));
   }
+  $("pca-std-field").hidden = state.w !== "pca";
   const image = state.in !== "random";
   $("random-fields").hidden = image;
   controls.feat.disabled = !image;
@@ -154,7 +156,7 @@ function onControl(key, kind) {
 }
 
 for (const key of ["in", "feat", "rc", "rh", "rw", "rs", "rd"]) controls[key].addEventListener("change", onControl(key, "full"));
-for (const key of ["w", "seed", "bias", "act", "scale"]) controls[key].addEventListener("change", onControl(key, "mix"));
+for (const key of ["w", "std", "seed", "bias", "act", "scale"]) controls[key].addEventListener("change", onControl(key, "mix"));
 controls.cout.addEventListener("input", () => {
   $("cout-value").textContent = controls.cout.value;
   onControl("cout", "mix")();
