@@ -1,6 +1,7 @@
 """The PyTorch program a page copies for a block: the module as Pointwise defines it (its own source),
 built as the page built it, and a loop that reproduces every stage on the saved input."""
 
+from functools import lru_cache
 import inspect
 
 from app.core import blocks
@@ -9,6 +10,7 @@ from app.core.stages import Step, Widths, meta_twin, steps_of
 INPUT_FILE = "block-input.pt"
 
 
+@lru_cache(maxsize=len(blocks.BLOCKS))
 def module_source(kind: str) -> str:
     """conv1x1, conv3x3 and the block's class (with its base class, for torchvision's bottleneck)."""
     cls = blocks.BLOCKS[kind]

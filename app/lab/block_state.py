@@ -23,7 +23,7 @@ from app.lab.state import Count, Index, Large, QueryState, _names, parse, query_
 
 KINDS = ("bottleneck", "bottleneck_torchvision", "bottleneck_down", "mlpconv", "inception", "inverted_residual")
 BLOCK_VIEWS = ("summary", "diagram", "stage")
-BLOCK_CONTROLS = ("block", "widths", "input", "upload", "features", "size", "seed", "weights", "channels")
+BLOCK_CONTROLS = ("block", "widths", "input", "upload", "features", "size", "random", "weights", "channels")
 MAP_CHANNELS = (4, 8, 16, 32, 64)
 
 # Query parameter → the block field it sets, for each kind.

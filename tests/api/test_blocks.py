@@ -7,6 +7,7 @@ from torch import nn
 
 from app.core import inputs
 from app.core.blocks import BLOCKS
+from app.lab.admission import pool_name
 from app.lab.encoding import decode
 
 TUTORIAL = {"kind": "bottleneck", "in_channels": 256, "bottleneck_channels": 64, "out_channels": 256}
@@ -326,3 +327,8 @@ def test_a_state_dict_over_the_body_limit_is_413(client):
     r = upload(client, save_safetensors({"w": torch.zeros(600_000)}))
     assert r.status_code == 413
     assert r.json()["detail"] == "request body: over the limit of 2097152 bytes"
+
+
+@pytest.mark.parametrize("path", ["/api/block", "/api/blocks/weights", "/data/blocks", "/export/blocks.html"])
+def test_every_blocks_route_that_computes_is_admission_controlled(path):
+    assert pool_name(path) == "compute"
