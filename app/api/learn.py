@@ -6,16 +6,18 @@ import threading
 
 import anyio
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.config import SettingsDep
 from app.core.errors import InputError
 from app.errors import responses
 from app.lab.encoding import dumps
-from app.lab.learn import Lesson, learn_done, prepare, run_lesson
+from app.lab.learn import Lesson, prepare, run_lesson
 from app.lab.learn_models import LearnRequest, ReduceRequest
 from app.lab.reduce import reduce_answer
 from app.lab.runtime import in_thread
+
+DISCONNECT_POLL_S = 0.1  # how often a JSON answer's wait checks that its client is still there
 
 router = APIRouter(prefix="/api", tags=["learn"], responses=responses(404, 413, 503))
 
@@ -68,10 +70,10 @@ def refusal(error: InputError) -> bytes:
     return dumps({"detail": [{"loc": ["body", *error.field], "msg": error.message, "type": "value_error"}]})
 
 
-async def events(lesson: Lesson) -> AsyncIterator[bytes]:
-    """Train in a worker thread and pass its events on as they come. When the client goes away
-    the response is cancelled: `stop` is set, the run ends within a step, and only then does the
-    answer (and with it the training slot) finish."""
+async def training(lesson: Lesson) -> AsyncIterator[tuple[str, bytes]]:
+    """Train in a worker thread and pass its events on as they come: (name, JSON bytes). When the
+    consumer is cancelled (the client went away), `stop` is set, the run ends within a step, and
+    only then does the answer, and with it the training slot, finish."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
     stop = threading.Event()
@@ -91,11 +93,35 @@ async def events(lesson: Lesson) -> AsyncIterator[bytes]:
     worker = loop.run_in_executor(None, work)
     try:
         while (item := await queue.get()) is not None:
-            yield sse(*item)
+            yield item
     finally:
         stop.set()
         with anyio.CancelScope(shield=True):
             await worker
+
+
+async def events(lesson: Lesson) -> AsyncIterator[bytes]:
+    """The stream: Starlette cancels it when the client disconnects."""
+    async for name, data in training(lesson):
+        yield sse(name, data)
+
+
+async def done_alone(http: Request, lesson: Lesson) -> Response:
+    """The `done` object (or the refusal) alone; training stops if the client goes away first."""
+    answer = JSONResponse({"detail": "the client went away before training ended"}, status_code=499)
+    async with anyio.create_task_group() as group:
+
+        async def watch() -> None:
+            while not await http.is_disconnected():
+                await anyio.sleep(DISCONNECT_POLL_S)
+            group.cancel_scope.cancel()
+
+        group.start_soon(watch)
+        async for name, data in training(lesson):
+            if name != "progress":
+                answer = Response(data, status_code=200 if name == "done" else 422, media_type="application/json")
+        group.cancel_scope.cancel()
+    return answer
 
 
 def wants_json(request: Request) -> bool:
@@ -111,9 +137,9 @@ async def create_learning(
     http: Request, settings: SettingsDep, request: LearnRequest = Body(openapi_examples=LEARN_EXAMPLES)
 ) -> Response:
     """Train a 1×1 convolution (or two, ReLU between) on the pixels of an input to reproduce a target."""
+    lesson = await in_thread(prepare, request, settings)  # refusals are 422s before any training
     if wants_json(http):
-        return Response(dumps(await in_thread(learn_done, request, settings)), media_type="application/json")
-    lesson = await in_thread(prepare, request, settings)  # refusals are 422s before the stream starts
+        return await done_alone(http, lesson)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(lesson), media_type="text/event-stream", headers=headers)
 

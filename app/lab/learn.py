@@ -195,12 +195,6 @@ def run_lesson(lesson: Lesson, should_stop: Callable[[], bool] | None = None) ->
             yield "progress", event
 
 
-def learn_done(request: LearnRequest, settings: Settings) -> dict:
-    """The `done` object alone: train to the end (for `Accept: application/json`)."""
-    events = run_lesson(prepare(request, settings))
-    return next(payload for name, payload in events if name == "done")
-
-
 def record(request: LearnRequest, settings: Settings) -> dict:
     """A whole run kept for an export: {"history": {"steps", "losses"}, "start": the first
     progress event, "done": the done event}."""

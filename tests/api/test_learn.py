@@ -208,8 +208,16 @@ def test_a_disconnecting_client_stops_the_run(tmp_path):
             assert json.loads(next(lines).removeprefix("data: "))["step"] == 0
             busy = http.post("/api/learn", json=short)
             assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
-        closed = time.monotonic()
-        while (answer := http.post("/api/learn", json=short)).status_code == 503:
-            assert time.monotonic() - closed < 5, "the run kept its slot after its client left"
-            time.sleep(0.05)
-        assert answer.status_code == 200
+        wait_for_the_slot(http, short)
+        # The same for a client that asked for the done object alone and gave up waiting for it.
+        with httpx.Client(base_url=running.url, timeout=1) as impatient, pytest.raises(httpx.ReadTimeout):
+            impatient.post("/api/learn", json=LONG, headers={"Accept": "application/json"})
+        wait_for_the_slot(http, short)
+
+
+def wait_for_the_slot(http: httpx.Client, short: dict) -> None:
+    left = time.monotonic()
+    while (answer := http.post("/api/learn", json=short)).status_code == 503:
+        assert time.monotonic() - left < 5, "the run kept its slot after its client left"
+        time.sleep(0.05)
+    assert answer.status_code == 200
