@@ -4,10 +4,10 @@
 import { COLOURS, FONT } from "./config.js";
 
 export const GRAPH = {
-  nodeWidth: 200,
+  nodeWidth: 236,
   nodeHeight: 74,
   rowPitch: 112, // node height + room for the edge and its shape label
-  lanePitch: 250,
+  lanePitch: 276,
   bypass: 26, // a shortcut from a stage to one further down the same lane runs this far to its right
   margin: 16,
   line: 15,
