@@ -44,6 +44,9 @@ function syncLinks() {
   history.replaceState(null, "", toQuery());
   $("export-html").href = `/export/blocks.html${toQuery()}`;
   $("download-input").href = `/data/blocks/input.pt${toQuery()}`;
+  const other = new URLSearchParams(toQuery()); // the other language keeps the state
+  other.set("lang", $("language").hreflang);
+  $("language").href = `?${other}`;
 }
 
 // ---- the block run ------------------------------------------------------------------------------

@@ -80,9 +80,11 @@ def test_uploaded_weights_are_used_and_a_misfit_is_said(watched, tmp_path):
 
 
 def test_chinese_page_and_copy_code(watched):
-    watched.open("/blocks?lang=zh&side=16")
+    watched.open("/blocks?lang=zh&side=16&b=mlpconv")
     page = watched.page
     assert page.locator("#one-by-one").inner_text().startswith("1×1 卷积占全部参数的")
+    assert "b=mlpconv" in page.locator("#language").get_attribute("href")
+    assert "lang=en" in page.locator("#language").get_attribute("href")
     page.locator('[data-view="diagram"] .share button[data-copy="code"]').click()
     code = page.locator("#copied-text").input_value()
-    assert "class Bottleneck(nn.Module):" in code and 'print("last stage == block(x):"' in code
+    assert "class MlpConv(nn.Module):" in code and 'print("last stage == block(x):"' in code
