@@ -19,7 +19,7 @@ from app.lab.runtime import in_thread
 
 DISCONNECT_POLL_S = 0.1  # how often a JSON answer's wait checks that its client is still there
 
-router = APIRouter(prefix="/api", tags=["learn"], responses=responses(404, 413, 503))
+router = APIRouter(prefix="/api", tags=["learn"], responses=responses(400, 404, 413, 503))
 
 SCENE = {"source": "sample", "name": "scene"}
 LEARN_EXAMPLES = {
@@ -54,8 +54,14 @@ REDUCE_EXAMPLES = {
         "value": {"input": SCENE, "features": "bank", "rank": 3, "standardise": True},
     },
 }
+EVENT = {
+    "type": "object",
+    "properties": {"event": {"enum": ["progress", "done", "error"]}, "data": {"type": "string"}},
+    "required": ["event", "data"],
+    "description": "one server-sent event: its name, and its JSON as text",
+}
 STREAM = {
-    "text/event-stream": {"schema": {"type": "string"}},
+    "text/event-stream": {"schema": EVENT},
     "application/json": {"schema": {"type": "object"}},
 }
 
