@@ -7,8 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.config import STATIC_DIR, Settings, SettingsDep
 from app.core import inputs
-from app.lab.block_state import KINDS, block_input_file, blocks, blocks_data, blocks_page_data
-from app.lab.encoding import dumps
+from app.lab.block_state import KINDS, block_input_file, blocks, blocks_data, blocks_json, blocks_page_data
 from app.lab.runtime import in_thread
 from app.pages.exports import download, render
 from app.pages.templating import LANGUAGES, language, page_text, pick_language, templates
@@ -47,8 +46,10 @@ def read_blocks_embed(request: Request, settings: SettingsDep) -> HTMLResponse:
 @router.get("/data/blocks")
 async def read_blocks_data(request: Request, settings: SettingsDep) -> Response:
     """The block run a page's query string asks for: the answer of POST /api/block."""
-    answer = await in_thread(blocks_data, dict(request.query_params), settings)
-    return Response(dumps(answer), media_type="application/json")
+    compress = "gzip" in request.headers.get("accept-encoding", "")
+    body = await in_thread(blocks_json, dict(request.query_params), settings, compress)
+    headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if compress else {})}
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/data/blocks/input.pt")
