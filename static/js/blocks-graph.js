@@ -99,7 +99,8 @@ export function graphSvg(stages, { selected, text }) {
   const { row, lane, rows, lanes } = layout(stages);
   const centre = (name) => ({ x: margin + w / 2 + lane[name] * lanePitch, y: margin + h / 2 + row[name] * rowPitch });
   const width = margin * 2 + w + (lanes - 1) * lanePitch + GRAPH.bypass + 70;
-  const height = margin * 2 + h + (rows - 1) * rowPitch;
+  const outputRoom = rowPitch - h; // the block's output leaves the last stage with its shape
+  const height = margin * 2 + h + (rows - 1) * rowPitch + outputRoom;
   const byName = Object.fromEntries(stages.map((s) => [s.name, s]));
   const totals = runningTotals(stages);
   const parts = [];
@@ -130,11 +131,7 @@ export function graphSvg(stages, { selected, text }) {
     const stroke = chosen ? COLOURS.negative : stage.one_by_one ? COLOURS.highlight : COLOURS.node;
     const strokeWidth = chosen ? 4 : stage.one_by_one ? 2.5 : 1.2;
     const fill = stage.one_by_one ? GRAPH.oneByOneFill : GRAPH.fill;
-    const cost = stage.multiply_adds
-      ? `${text.params(stage.parameters)} · ${text.macs(stage.multiply_adds)}`
-      : stage.parameters
-        ? text.params(stage.parameters)
-        : shapeText(stage.shape);
+    const cost = `${text.params(stage.parameters)} · ${text.macs(stage.multiply_adds)}`;
     const label = `${stage.name}: ${stage.op}, ${shapeText(stage.shape)}, ${cost}`;
     parts.push(
       `<g class="node${chosen ? " selected" : ""}" data-stage="${escapeXml(stage.name)}" tabindex="0" role="button" ` +
@@ -152,6 +149,13 @@ export function graphSvg(stages, { selected, text }) {
       "</g>",
     );
   });
-  parts.push("</svg>");
+  const last = stages.at(-1);
+  const out = centre(last.name);
+  const y0 = out.y + h / 2;
+  parts.push(
+    `<path class="edge" d="M${out.x},${y0} V${y0 + outputRoom - 4}" stroke="${GRAPH.edge}" stroke-width="1.5" marker-end="url(#arrow)"/>`,
+    `<text x="${out.x + 5}" y="${y0 + outputRoom / 2 + 4}" fill="${GRAPH.muted}" font-size="11">${escapeXml(shapeText(last.shape))}</text>`,
+    "</svg>",
+  );
   return parts.join("");
 }
