@@ -1,5 +1,6 @@
 """`python -m app serve` runs Pointwise with uvicorn, configured from the settings (POINTWISE_* variables);
-`python -m app export --out DIR` writes every lesson figure as a standalone HTML file, and an index.
+`python -m app export --out DIR [--lang zh]` writes every lesson figure as a standalone HTML file, and an
+index, in English or Chinese.
 """
 
 import argparse
@@ -9,6 +10,7 @@ import socket
 import uvicorn
 
 from app.config import get_settings
+from app.pages.templating import LANGUAGES
 from app.protocols import BoundedHttpToolsProtocol
 
 
@@ -37,10 +39,10 @@ def serve() -> None:
     )
 
 
-def export(out: Path) -> None:
+def export(out: Path, lang: str) -> None:
     from app.pages.exports import export_lesson
 
-    for path in export_lesson(out, get_settings()):
+    for path in export_lesson(out, get_settings(), lang):
         print(path, flush=True)
 
 
@@ -50,9 +52,10 @@ def main() -> None:
     commands.add_parser("serve", help="serve the app (host, port, workers from POINTWISE_* variables)")
     exporting = commands.add_parser("export", help="write every lesson figure as a standalone HTML file")
     exporting.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    exporting.add_argument("--lang", choices=LANGUAGES, default="en", help="the files' language (default: en)")
     arguments = parser.parse_args()
     if arguments.command == "export":
-        export(arguments.out)
+        export(arguments.out, arguments.lang)
     else:
         serve()
 

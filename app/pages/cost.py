@@ -9,29 +9,25 @@ from app.core.errors import InputError
 from app.lab import state
 from app.lab.encoding import dumps
 from app.lab.runtime import in_thread
-from app.pages.templating import language, templates
+from app.pages.templating import language, page_text, templates
 
 router = APIRouter(include_in_schema=False)
 
-# The panels: (view, title, plot ids), for the page and its export alike.
+# The panels: (view, plot ids), for the page and its export alike; their titles are in the catalogues.
 PANELS = [
-    ("sweep", "Parameters and multiply–adds against Cout", ["sweep-parameters", "sweep-macs"]),
-    ("inception", "Inception: a 1×1 reduction before the big kernel", ["inception-plot"]),
-    ("bottleneck", "ResNet bottleneck: 1×1 reduce → 3×3 → 1×1 expand", ["bottleneck-plot"]),
-    (
-        "projection",
-        "ResNet's projection shortcut: a 1×1 conv with stride 2 where the shape changes",
-        ["projection-plot"],
-    ),
-    ("separable", "MobileNet: depthwise k×k, then a pointwise 1×1", ["separable-plot"]),
+    ("sweep", ["sweep-parameters", "sweep-macs"]),
+    ("inception", ["inception-plot"]),
+    ("bottleneck", ["bottleneck-plot"]),
+    ("projection", ["projection-plot"]),
+    ("separable", ["separable-plot"]),
 ]
 
 
 def cost_page(request: Request, settings: SettingsDep, embed: bool) -> HTMLResponse:
-    parsed = state.cost_state(request.query_params, settings)
-    context = {"page": "cost", "embed": embed, "lang": language(request), "d": state.query_values(parsed)}
-    context["cost"] = state.cost_page_data(parsed)
-    context["titles"] = {name: title for name, title, _ in PANELS}
+    parsed, lang = state.cost_state(request.query_params, settings), language(request)
+    text = page_text("cost", lang)
+    context = {"page": "cost", "embed": embed, "lang": lang, "d": state.query_values(parsed), "t": text}
+    context["cost"] = {**state.cost_page_data(parsed), "text": text["script"], "titles": text["panels"]}
     return templates.TemplateResponse(request, "cost.html", context)
 
 

@@ -1,5 +1,6 @@
 """GET /export/mixer.html, /export/cost.html and /export/collapse.html: one self-contained file each,
-from the same parsed state and the same lab functions as the page; and `python -m app export`."""
+from the same parsed state and the same lab functions as the page, in the language of `?lang=`; and
+`python -m app export`."""
 
 from datetime import date
 from pathlib import Path
@@ -15,16 +16,22 @@ from app.lab.runtime import in_thread
 from app.pages.bundle import bundle, data_block, inline_script
 from app.pages.cost import PANELS
 from app.pages.lesson import FIGURES, catalogue
-from app.pages.templating import pick_language, templates
+from app.pages.templating import page_text, pick_language, templates
 from app.pages.vendor import plotly_bytes
 
 router = APIRouter(include_in_schema=False)
 
 
-def render(template: str, title: str, data: dict, entry: str, **extra: object) -> str:
+def made(lang: str, key: str = "made") -> str:
+    """When and by what the file was made, in its language."""
+    return page_text("common", lang)["export"][key].replace("{date}", date.today().isoformat())
+
+
+def render(template: str, title: str, data: dict, entry: str, lang: str = "en", **extra: object) -> str:
     context = {
         "title": title,
-        "made": f"on {date.today().isoformat()}",
+        "lang": lang,
+        "made": made(lang),
         "css": (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8"),
         "plotly": inline_script(plotly_bytes()[0].decode("utf-8")),
         "code": inline_script(bundle(entry)),
@@ -35,43 +42,49 @@ def render(template: str, title: str, data: dict, entry: str, **extra: object) -
 
 def mixer_html(params: dict[str, str], settings: Settings) -> str:
     """The Mixer's views for the state in `params`, as one HTML file."""
-    pick_language(params.get("lang"))  # the exports' text is English for now; a bad lang is still refused
+    lang = pick_language(params.get("lang"))
     parsed, request = state.mixer(params, settings)
     data = {"answer": mix_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
-    return render("export_mixer.html", "A 1×1 convolution", data, "export-mixer")
+    return render("export_mixer.html", "A 1×1 convolution", data, "export-mixer", lang)
 
 
 def cost_html(params: dict[str, str], settings: Settings) -> str:
-    pick_language(params.get("lang"))
+    lang = pick_language(params.get("lang"))
+    text = page_text("cost", lang)
     parsed = state.cost_state(params, settings)
     panels = parsed.view or list(state.COST_PANELS)
-    data = {"panels": state.cost_data(parsed, panels, settings)}
+    data = {"panels": state.cost_data(parsed, panels, settings), "text": text["script"]}
     shown = [panel for panel in PANELS if panel[0] in panels]
-    return render("export_cost.html", "What a 1×1 convolution costs", data, "export-cost", panels=shown)
+    return render("export_cost.html", text["export_title"], data, "export-cost", lang, panels=shown, t=text)
 
 
 def collapse_html(params: dict[str, str], settings: Settings) -> str:
-    text = catalogue(pick_language(params.get("lang")))["collapse"]
+    lang = pick_language(params.get("lang"))
+    text = catalogue(lang)["collapse"]
     data = {**state.collapse(params, settings), "text": text}
-    return render("export_collapse.html", text["title"], data, "export-collapse", c=text)
+    return render("export_collapse.html", text["title"], data, "export-collapse", lang, c=text)
 
 
 EXPORTERS = {"/embed/mixer": mixer_html, "/embed/cost": cost_html, "/embed/collapse": collapse_html}
 
 
-def export_lesson(out: Path, settings: Settings) -> list[Path]:
-    """Every lesson figure as a standalone HTML file in `out`, and an index.html that lists them."""
+def export_lesson(out: Path, settings: Settings, lang: str = "en") -> list[Path]:
+    """Every lesson figure as a standalone HTML file in `out`, in `lang`, and an index.html that lists them."""
     out.mkdir(parents=True, exist_ok=True)
-    english, chinese = catalogue("en"), catalogue("zh")
+    text = catalogue(lang)
     written, rows = [], []
     for number, figure in enumerate(FIGURES, start=1):
         path, _, query = figure.partition("?")
         name = f"step-{number:02d}.html"
-        (out / name).write_text(EXPORTERS[path](dict(parse_qsl(query)), settings), encoding="utf-8")
+        params = {**dict(parse_qsl(query)), "lang": lang}
+        (out / name).write_text(EXPORTERS[path](params, settings), encoding="utf-8")
         written.append(out / name)
-        rows.append((name, english["steps"][number - 1]["title"], chinese["steps"][number - 1]["title"]))
+        rows.append((name, text["steps"][number - 1]["title"]))
     css = (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8")
-    index = templates.get_template("export_index.html").render(css=css, steps=rows, made=f"on {date.today()}")
+    words = page_text("common", lang)["export"]
+    index = templates.get_template("export_index.html").render(
+        css=css, steps=rows, lang=lang, title=words["index_title"], made=made(lang, "index_made")
+    )
     (out / "index.html").write_text(index, encoding="utf-8")
     return [*written, out / "index.html"]
 

@@ -1,5 +1,5 @@
 // The non-linearity figure: two 1×1 layers, and the one layer W2·W1 they collapse into without ReLU.
-import { getJSON } from "./api.js";
+import { getJSON, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { collapseView } from "./collapse-views.js";
 import { placeLabels } from "./plots.js";
@@ -30,7 +30,7 @@ async function refresh() {
     verdict.textContent = view.verdict;
     verdict.classList.remove("error");
   } catch (error) {
-    verdict.textContent = error.message;
+    verdict.textContent = refusal(error, { seed: { name: text.seed, min: $("seed").min, max: $("seed").max } });
     verdict.classList.add("error");
   }
   delete document.body.dataset.busy;

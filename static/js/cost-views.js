@@ -1,17 +1,22 @@
 // Data → figures, verdicts and code for the cost explorer's panels. No DOM wiring here: cost.js
-// (the live page) and export-cost.js (an offline file) both draw from these.
+// (the live page) and export-cost.js (an offline file) both draw from these. `text` is the "script"
+// part of the page's catalogue (cost.<lang>.json), in the page's language.
 import { COLOURS } from "./config.js";
 import { font, group } from "./plots.js";
 import { costSnippet, layers } from "./snippets.js";
+import { fill, translate } from "./text.js";
 
 const LAYER_COLOURS = { pointwise: COLOURS.highlight, spatial: "#1565c0", norm: "#90a4ae" };
 
 // Layers are coloured, and listed in the legend, by kind: 1×1, k×k (or depthwise), BatchNorm.
-function kindOf(layer) {
-  if (layer.name.startsWith("BN")) return { name: "BatchNorm", colour: LAYER_COLOURS.norm };
-  if (layer.shape.startsWith("1×1")) return { name: "1×1 conv", colour: LAYER_COLOURS.pointwise };
-  return { name: "k×k conv", colour: LAYER_COLOURS.spatial };
+function kindOf(layer, text) {
+  if (layer.name.startsWith("BN")) return { name: text.kinds.norm, colour: LAYER_COLOURS.norm };
+  if (layer.shape.startsWith("1×1")) return { name: text.kinds.pointwise, colour: LAYER_COLOURS.pointwise };
+  return { name: text.kinds.spatial, colour: LAYER_COLOURS.spatial };
 }
+
+// A layer as the arithmetic and the hover text name it: "1×1 reduce (1×1, 256→64)".
+const layerName = (layer, text) => translate(`${layer.name} (${layer.shape})`, text.terms);
 
 function baseLayout(height) {
   return {
@@ -25,7 +30,7 @@ function baseLayout(height) {
 }
 
 // One chart of a count against Cout: the 1×1 conv and the k×k conv, the chosen Cout marked.
-export function sweepFigure(metric, title, one, wide, k, chosen, axis) {
+export function sweepFigure(metric, title, one, wide, k, chosen, axis, text) {
   const line = (sweep, name, colour) => ({
     type: "scatter",
     mode: "lines",
@@ -47,14 +52,17 @@ export function sweepFigure(metric, title, one, wide, k, chosen, axis) {
       hoverinfo: "skip",
     };
   };
-  const data = [line(one, "1×1 conv", COLOURS.highlight), line(wide, `${k}×${k} conv`, LAYER_COLOURS.spatial)];
+  const data = [
+    line(one, text.kinds.pointwise, COLOURS.highlight),
+    line(wide, fill(text.conv, { k }), LAYER_COLOURS.spatial),
+  ];
   if (one.out_channels.includes(chosen)) data.push(mark(one, COLOURS.highlight), mark(wide, LAYER_COLOURS.spatial));
   return {
     data,
     layout: {
       ...baseLayout(360),
       title: { text: title, font: { ...font(), size: font().size + 2 } },
-      xaxis: { title: { text: "output channels Cout" }, type: axis, fixedrange: true },
+      xaxis: { title: { text: text.axis_cout }, type: axis, fixedrange: true },
       yaxis: { type: axis, tickformat: axis === "log" ? "" : "~s", fixedrange: true, exponentformat: "power" },
       legend: { x: 0.02, y: 0.98, bgcolor: "rgba(255,255,255,0.85)" },
     },
@@ -62,13 +70,13 @@ export function sweepFigure(metric, title, one, wide, k, chosen, axis) {
 }
 
 // Stacked bars, one stack per design and one segment per layer; parameters left, multiply–adds right.
-export function blocksFigure(designs) {
+export function blocksFigure(designs, text) {
   const data = [];
   const seen = new Set();
   for (const [axis, metric] of [["", "parameters"], ["2", "multiply_adds"]]) {
     designs.forEach(({ label, block }) => {
       block.layers.forEach((layer) => {
-        const kind = kindOf(layer);
+        const kind = kindOf(layer, text);
         data.push({
           type: "bar",
           x: [label],
@@ -79,7 +87,7 @@ export function blocksFigure(designs) {
           marker: { color: kind.colour, line: { color: "#fff", width: 1.5 } },
           xaxis: `x${axis}`,
           yaxis: `y${axis}`,
-          hovertemplate: `${label}<br>${layer.name} (${layer.shape}): %{y:,}<extra></extra>`,
+          hovertemplate: `${label}<br>${layerName(layer, text)}: %{y:,}<extra></extra>`,
         });
         seen.add(kind.name);
       });
@@ -103,8 +111,8 @@ export function blocksFigure(designs) {
       grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: { fixedrange: true, tickangle: 0 },
       xaxis2: { fixedrange: true, tickangle: 0 },
-      yaxis: { title: { text: "parameters" }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
-      yaxis2: { title: { text: "multiply–adds" }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
+      yaxis: { title: { text: text.axis_parameters }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
+      yaxis2: { title: { text: text.axis_multiply_adds }, tickformat: "~s", fixedrange: true, rangemode: "tozero" },
       annotations: [...totals("", "parameters"), ...totals("2", "multiply_adds")],
       legend: { orientation: "h", x: 0, y: 1.12 },
     },
@@ -112,26 +120,29 @@ export function blocksFigure(designs) {
 }
 
 // "a is x % of b (n× fewer)" for two counts.
-export function compare(cheap, plain) {
-  const percent = (100 * cheap) / plain;
+export function compare(cheap, plain, text) {
+  const percent = ((100 * cheap) / plain).toFixed(1);
   const times = plain / cheap;
-  return `${percent.toFixed(1)} % of it (${times >= 1 ? `${times.toFixed(1)}× fewer` : `${(1 / times).toFixed(1)}× more`})`;
+  if (times >= 1) return fill(text.fewer, { percent, times: times.toFixed(1) });
+  return fill(text.more, { percent, times: (1 / times).toFixed(1) });
 }
 
 // The arithmetic: one row per layer, each count written as a product of its factors.
-export function arithmeticTable(designs) {
+export function arithmeticTable(designs, text) {
+  const words = text.table;
   const table = document.createElement("table");
   const head = table.insertRow();
-  for (const text of ["design", "layer", "parameters", "multiply–adds"]) head.append(cell("th", text));
+  for (const word of [words.design, words.layer, words.parameters, words.multiply_adds]) head.append(cell("th", word));
   for (const { label, block } of designs) {
     block.layers.forEach((layer, i) => {
       const row = table.insertRow();
-      row.append(cell("th", i === 0 ? label.replace("<br>", " ") : ""), cell("td", `${layer.name} (${layer.shape})`));
-      row.append(cell("td", layer.formula.parameters), cell("td", layer.formula.multiply_adds));
+      row.append(cell("th", i === 0 ? label.replace("<br>", " ") : ""), cell("td", layerName(layer, text)));
+      row.append(cell("td", layer.formula.parameters), cell("td", translate(layer.formula.multiply_adds, text.terms)));
     });
     const total = table.insertRow();
     total.className = "total";
-    total.append(cell("th", ""), cell("td", "total"), cell("td", group(block.parameters)), cell("td", group(block.multiply_adds)));
+    total.append(cell("th", ""), cell("td", words.total));
+    total.append(cell("td", group(block.parameters)), cell("td", group(block.multiply_adds)));
   }
   return table;
 }
@@ -146,130 +157,147 @@ function cell(tag, text) {
 
 const asBlock = (conv, name, shape) => ({ ...conv, layers: [{ name, shape, formula: conv.formula }] });
 
-export function sweepView({ controls: c, one, wide, oneConv, wideConv }) {
+export function sweepView({ controls: c, one, wide, oneConv, wideConv }, text) {
   const [k, cout] = [Number(c["s-k"]), Number(c["s-cout"])];
   const shape = (size) => `${size}×${size}, ${c["s-cin"]}→${cout}`;
   const bias = c["s-bias"] === "1";
+  const wideName = fill(text.conv, { k });
   return {
     figures: {
-      "sweep-parameters": sweepFigure("parameters", "Parameters", one, wide, k, cout, c["s-axis"]),
-      "sweep-macs": sweepFigure("multiply_adds", "Multiply–adds", one, wide, k, cout, c["s-axis"]),
+      "sweep-parameters": sweepFigure("parameters", text.parameters, one, wide, k, cout, c["s-axis"], text),
+      "sweep-macs": sweepFigure("multiply_adds", text.multiply_adds, one, wide, k, cout, c["s-axis"], text),
     },
     designs: [
-      { label: `Cout = ${cout}`, block: asBlock(oneConv, "1×1 conv", shape(1)) },
-      { label: "", block: asBlock(wideConv, `${k}×${k} conv`, shape(k)) },
+      { label: `Cout = ${cout}`, block: asBlock(oneConv, text.kinds.pointwise, shape(1)) },
+      { label: "", block: asBlock(wideConv, wideName, shape(k)) },
     ],
-    verdict:
-      `At Cout = ${cout}: the 1×1 conv has ${group(oneConv.parameters)} parameters and does ` +
-      `${group(oneConv.multiply_adds)} multiply–adds; the ${k}×${k} conv ${group(wideConv.parameters)} and ` +
-      `${group(wideConv.multiply_adds)}. Both grow linearly with Cout.`,
+    text,
+    verdict: fill(text.sweep.verdict, {
+      cout, k, p1: group(oneConv.parameters), m1: group(oneConv.multiply_adds),
+      p2: group(wideConv.parameters), m2: group(wideConv.multiply_adds),
+    }),
     code: costSnippet(
       [
-        ["1×1 conv", [layers.conv(c["s-cin"], cout, 1, bias)]],
-        [`${k}×${k} conv`, [layers.conv(c["s-cin"], cout, k, bias)]],
+        [text.kinds.pointwise, [layers.conv(c["s-cin"], cout, 1, bias)]],
+        [wideName, [layers.conv(c["s-cin"], cout, k, bias)]],
       ],
       [c["s-cin"], c["s-h"], c["s-w"]],
+      text.code_print,
     ),
   };
 }
 
-export function inceptionView({ controls: c, answer }) {
+export function inceptionView({ controls: c, answer }, text) {
   const [k, cin, r, cout] = [c["i-k"], c["i-cin"], c["i-r"], c["i-cout"]];
+  const words = text.inception;
   const designs = [
-    { label: `${k}×${k} straight<br>from ${cin}`, block: answer.direct },
-    { label: `1×1 to ${r},<br>then ${k}×${k}`, block: answer.reduced },
+    { label: fill(words.direct, { k, cin }), block: answer.direct },
+    { label: fill(words.reduced, { k, r }), block: answer.reduced },
   ];
+  const [reduced, direct] = [answer.reduced.multiply_adds, answer.direct.multiply_adds];
   return {
-    figures: { "inception-plot": blocksFigure(designs) },
+    figures: { "inception-plot": blocksFigure(designs, text) },
     designs,
-    verdict:
-      `With the 1×1 reduction: ${group(answer.reduced.multiply_adds)} multiply–adds instead of ` +
-      `${group(answer.direct.multiply_adds)}, ${compare(answer.reduced.multiply_adds, answer.direct.multiply_adds)}.`,
+    text,
+    verdict: fill(words.verdict, {
+      reduced: group(reduced), direct: group(direct),
+      compare: compare(reduced, direct, text),
+    }),
     code: costSnippet(
       [
-        ["direct", [layers.conv(cin, cout, Number(k), false)]],
-        ["reduced", [layers.conv(cin, r, 1, false), layers.conv(r, cout, Number(k), false)]],
+        [words.code_direct, [layers.conv(cin, cout, Number(k), false)]],
+        [words.code_reduced, [layers.conv(cin, r, 1, false), layers.conv(r, cout, Number(k), false)]],
       ],
       [cin, c["i-h"], c["i-w"]],
+      text.code_print,
     ),
   };
 }
 
-export function bottleneckView({ controls: c, answer }) {
+export function bottleneckView({ controls: c, answer }, text) {
   const [cin, mid] = [c["b-cin"], c["b-mid"]];
+  const words = text.bottleneck;
   const bias = c["b-style"] !== "torchvision";
   const stage = (a, b, k) => [layers.conv(a, b, k, bias), layers.bn(b)];
   const designs = [
-    { label: `bottleneck<br>${cin}→${mid}→${cin}`, block: answer.bottleneck },
-    { label: `basic block<br>two 3×3 at ${mid}`, block: answer.basic },
-    { label: `two 3×3<br>at ${cin}`, block: answer.plain },
+    { label: fill(words.bottleneck, { cin, mid }), block: answer.bottleneck },
+    { label: fill(words.basic, { mid }), block: answer.basic },
+    { label: fill(words.plain, { cin }), block: answer.plain },
   ];
   const [b, basic, plain] = [answer.bottleneck, answer.basic, answer.plain];
   return {
-    figures: { "bottleneck-plot": blocksFigure(designs) },
+    figures: { "bottleneck-plot": blocksFigure(designs, text) },
     designs,
-    verdict:
-      `He et al. (2015) set the bottleneck (${group(b.multiply_adds)} multiply–adds) beside the basic block of ` +
-      `two 3×3 convs at ${mid} channels (${group(basic.multiply_adds)}): about the same cost ` +
-      `(${(100 * answer.basic_ratio).toFixed(0)} %) for a block ${cin / mid}× wider, ${cin} channels in and out. ` +
-      `Two 3×3 convs at the full ${cin} channels would take ${group(plain.multiply_adds)}: the bottleneck is ` +
-      `${compare(b.multiply_adds, plain.multiply_adds)}.`,
+    text,
+    verdict: fill(words.verdict, {
+      cin, mid, b: group(b.multiply_adds), basic: group(basic.multiply_adds), plain: group(plain.multiply_adds),
+      ratio: (100 * answer.basic_ratio).toFixed(0), wider: cin / mid,
+      compare: compare(b.multiply_adds, plain.multiply_adds, text),
+    }),
     code: costSnippet(
       [
-        ["bottleneck", [...stage(cin, mid, 1), ...stage(mid, mid, 3), ...stage(mid, cin, 1)]],
-        ["basic block", [...stage(mid, mid, 3), ...stage(mid, mid, 3)]],
-        ["two 3×3", [...stage(cin, cin, 3), ...stage(cin, cin, 3)]],
+        [words.code_bottleneck, [...stage(cin, mid, 1), ...stage(mid, mid, 3), ...stage(mid, cin, 1)]],
+        [words.code_basic, [...stage(mid, mid, 3), ...stage(mid, mid, 3)]],
+        [words.code_plain, [...stage(cin, cin, 3), ...stage(cin, cin, 3)]],
       ],
       [cin, c["b-h"], c["b-w"]],
+      text.code_print,
     ),
   };
 }
 
-export function projectionView({ controls: c, answer }) {
+export function projectionView({ controls: c, answer }, text) {
   const [cin, cout, s] = [c["p-cin"], c["p-cout"], Number(c["p-s"])];
+  const words = text.projection;
   const [, height, width] = answer.output_shape;
   const designs = [
-    { label: `1×1, stride ${s}`, block: answer.projection },
-    { label: `3×3, stride ${s}`, block: answer.conv3x3 },
+    { label: fill(words.one, { s }), block: answer.projection },
+    { label: fill(words.three, { s }), block: answer.conv3x3 },
   ];
   const shortcut = (k) => [layers.conv(cin, cout, k, false, s), layers.bn(cout)];
+  const [one, three] = [answer.projection, answer.conv3x3];
   return {
-    figures: { "projection-plot": blocksFigure(designs) },
+    figures: { "projection-plot": blocksFigure(designs, text) },
     designs,
-    verdict:
-      `Where a stage halves the map and widens it, x (${cin}×${c["p-h"]}×${c["p-w"]}) cannot be added to the ` +
-      `block's output (${cout}×${height}×${width}) as it is. A 1×1 conv with stride ${s} makes the shapes match with ` +
-      `${group(answer.projection.parameters)} parameters and ${group(answer.projection.multiply_adds)} ` +
-      `multiply–adds; a 3×3 conv doing the same would take ${group(answer.conv3x3.multiply_adds)}: the 1×1 is ` +
-      `${compare(answer.projection.multiply_adds, answer.conv3x3.multiply_adds)}.`,
+    text,
+    verdict: fill(words.verdict, {
+      cin, h: c["p-h"], w: c["p-w"], cout, oh: height, ow: width, s,
+      p: group(one.parameters), m: group(one.multiply_adds), m3: group(three.multiply_adds),
+      compare: compare(one.multiply_adds, three.multiply_adds, text),
+    }),
     code: costSnippet(
       [
-        ["1×1 projection", shortcut(1)],
-        ["3×3 projection", shortcut(3)],
+        [words.code_one, shortcut(1)],
+        [words.code_three, shortcut(3)],
       ],
       [cin, c["p-h"], c["p-w"]],
+      text.code_print,
     ),
   };
 }
 
-export function separableView({ controls: c, answer }) {
+export function separableView({ controls: c, answer }, text) {
   const [cin, cout, k] = [c["d-cin"], c["d-cout"], Number(c["d-k"])];
+  const words = text.separable;
   const designs = [
-    { label: `standard ${k}×${k}`, block: answer.standard },
-    { label: "depthwise +<br>pointwise", block: answer.separable },
+    { label: fill(words.standard, { k }), block: answer.standard },
+    { label: words.separable, block: answer.separable },
   ];
   return {
-    figures: { "separable-plot": blocksFigure(designs) },
+    figures: { "separable-plot": blocksFigure(designs, text) },
     designs,
-    verdict:
-      `Depthwise separable / standard multiply–adds = ${answer.ratio.toFixed(4)}, and ` +
-      `1/Cout + 1/k² = 1/${cout} + 1/${k * k} = ${answer.formula_ratio.toFixed(4)}.`,
+    text,
+    verdict: fill(words.verdict, {
+      ratio: answer.ratio.toFixed(4), formula: answer.formula_ratio.toFixed(4),
+      cout, kk: k * k,
+    }),
     code: costSnippet(
       [
-        ["standard", [layers.conv(cin, cout, k, false)]],
-        ["separable", [layers.depthwise(cin, k, false), layers.conv(cin, cout, 1, false)]],
+        [words.code_standard, [layers.conv(cin, cout, k, false)]],
+        [words.code_separable, [layers.depthwise(cin, k, false), layers.conv(cin, cout, 1, false)]],
       ],
       [cin, c["d-h"], c["d-w"]],
+      text.code_print,
     ),
   };
 }

@@ -1,5 +1,5 @@
 // The cost explorer: controls ↔ URL, the /api/cost endpoints, and the four panels drawn from them.
-import { getJSON } from "./api.js";
+import { getJSON, refusal } from "./api.js";
 import { showPanel } from "./cost-panel.js";
 import { PANEL_VIEWS } from "./cost-views.js";
 import { embedCode, withPath, wireShare } from "./share.js";
@@ -9,7 +9,7 @@ const controls = [...document.querySelectorAll(".panel-controls input, .panel-co
 // The server parses the query and owns every rule (the sweep's range and step, R ≤ Cin, the bias of
 // each bottleneck style): the page gets the parsed state and its defaults, and fetches each panel's
 // data from /data/cost, the function its export is built from.
-const { defaults: DEFAULTS } = JSON.parse($("cost-data").textContent);
+const { defaults: DEFAULTS, text: TEXT, titles: TITLES } = JSON.parse($("cost-data").textContent);
 // The page's one state: what each panel shows (for the copy buttons), and how many refreshes wait.
 const page = { shown: {}, waiting: 0 };
 
@@ -56,16 +56,26 @@ async function panelData(name) {
 
 const PANELS = { s: "sweep", i: "inception", b: "bottleneck", p: "projection", d: "separable" };
 
-// A refused query is said in the panel's own verdict line.
+// What a refusal calls each query parameter: its control's label, and the range the control offers.
+function controlNames() {
+  const names = {};
+  for (const control of controls) {
+    const label = control.closest("label")?.firstChild.textContent.trim() || control.id;
+    names[control.id] = { name: label, min: control.min || undefined, max: control.max || undefined };
+  }
+  return names;
+}
+
+// A refused query is said in the panel's own verdict line, in the page's words.
 async function update(key) {
   const name = PANELS[key];
   const verdict = $(`${name}-verdict`);
   try {
-    page.shown[name] = PANEL_VIEWS[name](await panelData(name));
+    page.shown[name] = PANEL_VIEWS[name](await panelData(name), TEXT);
     showPanel(name, page.shown[name]);
     verdict.classList.remove("error");
   } catch (error) {
-    verdict.textContent = error.message;
+    verdict.textContent = refusal(error, controlNames());
     verdict.classList.add("error");
   }
 }
@@ -95,7 +105,7 @@ for (const control of controls) {
 
 wireShare(document.querySelector(".cost-page"), {
   link: (view) => `${location.origin}${location.pathname}${location.search}#${view}`,
-  embed: (view) => embedCode(withPath("/embed/cost", { view }), `Pointwise: ${view} cost`),
+  embed: (view) => embedCode(withPath("/embed/cost", { view }), `Pointwise: ${TITLES[view]}`),
   code: (view) => page.shown[view]?.code ?? "",
 });
 

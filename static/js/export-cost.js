@@ -2,7 +2,7 @@
 import { showPanel } from "./cost-panel.js";
 import { PANEL_VIEWS } from "./cost-views.js";
 
-const { panels } = JSON.parse(document.getElementById("pointwise-data").textContent);
+const { panels, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
 
-for (const [name, data] of Object.entries(panels)) showPanel(name, PANEL_VIEWS[name](data));
+for (const [name, data] of Object.entries(panels)) showPanel(name, PANEL_VIEWS[name](data, text));
 document.body.dataset.ready = "1";

@@ -41,8 +41,10 @@ const conv = (cin, cout, k, bias, stride = 1) =>
   `nn.Conv2d(${cin}, ${cout}, kernel_size=${k}${stride > 1 ? `, stride=${stride}` : ""}` +
   `${k > 1 ? `, padding=${(k - 1) / 2}` : ""}, bias=${bias ? "True" : "False"})`;
 
-// The modules a cost panel compares, counted the way Pointwise counts them.
-export function costSnippet(designs, [cin, height, width]) {
+// The modules a cost panel compares, counted the way Pointwise counts them. `printed` is what each
+// design's line says, in the page's language: "{name}: {p} parameters, {m} multiply-adds".
+export function costSnippet(designs, [cin, height, width], printed) {
+  const line = printed.replace("{p}", "{parameters:,}").replace("{m}", "{counter.get_total_flops() // 2:,}");
   const lines = [
     "import torch",
     "from torch import nn",
@@ -57,7 +59,7 @@ export function costSnippet(designs, [cin, height, width]) {
     "    with FlopCounterMode(display=False) as counter:",
     "        module(x)",
     "    parameters = sum(p.numel() for p in module.parameters())",
-    '    print(f"{name}: {parameters:,} parameters, {counter.get_total_flops() // 2:,} multiply-adds")',
+    `    print(f"${line}")`,
     "",
   ];
   return lines.join("\n");

@@ -65,4 +65,4 @@ def test_a_refused_value_is_said_in_its_panel(watched):
     settle(page)
     verdict = page.locator("#separable-verdict")
     assert verdict.get_attribute("class") == "verdict error"
-    assert verdict.inner_text() == "query.in_channels: Input should be greater than or equal to 1"
+    assert verdict.inner_text() == "Cin is out of range: from 1 to 8192."  # the page's words, not the API's
