@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from app.core.learn import Progress, train
+from app.core.learn import Optimizer, Progress, train
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,9 @@ def train_autoencoder(
     rank: int,
     *,
     standardise: bool = False,
-    optimizer: str = "adam",
+    optimizer: Optimizer = "adam",
     lr: float = 0.05,
+    momentum: float = 0.9,
     steps: int = 300,
     every: int = 10,
     seed: int = 0,
@@ -116,6 +117,7 @@ def train_autoencoder(
         hidden_activation="none",
         optimizer=optimizer,
         lr=lr,
+        momentum=momentum,
         steps=steps,
         every=every,
         seed=seed,

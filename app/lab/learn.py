@@ -14,7 +14,7 @@ import torch
 from app.config import Settings
 from app.core import learn, weights
 from app.core.errors import InputError
-from app.core.reduce import PrincipalComponents, principal_components, standardised
+from app.core.reduce import PrincipalComponents, principal_components, standardised, train_autoencoder
 from app.lab.encoding import encode
 from app.lab.inputs import input_shape, load_input
 from app.lab.learn_models import AutoencoderTarget, LearnRequest, PresetTarget, RandomTarget
@@ -117,9 +117,9 @@ class Lesson:
     """What one training run needs, built and checked: the model is fitted to `goal` on `x`."""
 
     request: LearnRequest
-    x: torch.Tensor  # (Cin, H, W), what the model sees (standardised for a standardised autoencoder)
+    x: torch.Tensor  # (Cin, H, W), the input
     names: list[str]  # X's channel names
-    goal: torch.Tensor  # (Cout, H, W), what it must reproduce
+    goal: torch.Tensor  # (Cout, H, W), what the model must reproduce (an autoencoder: X centred, or standardised)
     target_weight: torch.Tensor | None  # W* (Cout, Cin), None for an autoencoder
     target_bias: torch.Tensor | None  # b* (Cout,)
     pca: PrincipalComponents | None  # the autoencoder's bound
@@ -135,9 +135,9 @@ def prepare(request: LearnRequest, settings: Settings) -> Lesson:
             check_autoencoder(request, c_in)
             check_training(request, c_in, c_in, height * width, settings)
             spec = request.target.autoencoder
-            z, _, _ = standardised(x, spec.standardise)
-            z = z.float().reshape(c_in, height, width)  # (Cin, H, W)
-            return Lesson(request, z, names, z, None, None, principal_components(x, spec.standardise), spec.rank)
+            z, _, _ = standardised(x, spec.standardise)  # what the autoencoder gives back: X centred (and scaled)
+            goal = z.float().reshape(c_in, height, width)  # (Cin, H, W)
+            return Lesson(request, x, names, goal, None, None, principal_components(x, spec.standardise), spec.rank)
         check_target(request, names, settings)
         weight, bias = target_mixing(request, x, names)
         check_training(request, c_in, weight.shape[0], height * width, settings)
@@ -168,19 +168,13 @@ def run_lesson(lesson: Lesson, should_stop: Callable[[], bool] | None = None) ->
         standardise = request.target.autoencoder.standardise
         reference = {"pca": {"rank": lesson.rank, "loss": lesson.pca.loss(lesson.rank), "standardised": standardise}}
         start = {}
-    training = learn.train(
-        lesson.x,
-        lesson.goal,
-        hidden=lesson.rank or request.hidden,
-        hidden_activation="none" if lesson.rank else "relu",
-        optimizer=request.optimizer,
-        lr=request.lr,
-        momentum=request.momentum,
-        steps=request.steps,
-        every=request.every,
-        seed=request.seed,
-        should_stop=should_stop,
-    )
+    options = {"optimizer": request.optimizer, "lr": request.lr, "steps": request.steps, "every": request.every}
+    options |= {"momentum": request.momentum, "seed": request.seed, "should_stop": should_stop}
+    if lesson.rank is not None:
+        standardise = request.target.autoencoder.standardise
+        training = train_autoencoder(lesson.x, lesson.rank, standardise=standardise, **options)
+    else:
+        training = learn.train(lesson.x, lesson.goal, hidden=request.hidden, **options)
     for progress in training:
         event = {"step": progress.step, "loss": progress.loss, **parameters(progress, two_layers)}
         if progress.step == 0:
