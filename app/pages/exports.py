@@ -16,6 +16,7 @@ from app.lab.runtime import in_thread
 from app.pages.bundle import bundle, data_block, inline_script
 from app.pages.cost import PANELS
 from app.pages.lesson import FIGURES, catalogue
+from app.pages.mixer import mixer_text
 from app.pages.templating import page_text, pick_language, templates
 from app.pages.vendor import plotly_bytes
 
@@ -45,7 +46,9 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     parsed, request = state.mixer(params, settings)
     data = {"answer": mix_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
-    return render("export_mixer.html", "A 1×1 convolution", data, "export-mixer", lang)
+    data["text"] = mixer_text(lang)
+    text = page_text("mixer", lang)
+    return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text)
 
 
 def cost_html(params: dict[str, str], settings: Settings) -> str:

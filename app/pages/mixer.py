@@ -6,20 +6,32 @@ from fastapi.responses import HTMLResponse
 from app.config import SettingsDep
 from app.core import inputs, weights
 from app.lab import state
-from app.pages.templating import language, templates
+from app.pages.templating import language, page_text, templates
 
 router = APIRouter(include_in_schema=False)
+
+# The query parameter each field of a mix request stands for, as "input.channels": "rc" (a refusal
+# names the field; the page names its control).
+PARAMETERS = {".".join(field): parameter for field, parameter in state.MIXER_PARAMETER.items()}
+
+
+def mixer_text(lang: str) -> dict:
+    """The words the Mixer's scripts draw with (its page and its export): the page's own and the
+    feature bank's channel names."""
+    return {**page_text("mixer", lang)["script"], "channels": page_text("common", lang)["channels"]}
 
 
 def mixer_page(request: Request, settings: SettingsDep, embed: bool) -> HTMLResponse:
     parsed, _ = state.mixer(request.query_params, settings)
+    lang = language(request)
     context = {
         "page": "mixer",
         "embed": embed,
-        "lang": language(request),
-        "samples": inputs.SAMPLES,
+        "lang": lang,
+        "t": page_text("mixer", lang),
+        "samples": list(inputs.SAMPLES),
         "presets": weights.PRESETS,
-        "mixer": state.mixer_page_data(parsed, settings),
+        "mixer": {**state.mixer_page_data(parsed, settings), "text": mixer_text(lang), "parameters": PARAMETERS},
     }
     return templates.TemplateResponse(request, "mixer.html", context)
 

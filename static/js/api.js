@@ -24,7 +24,8 @@ function fieldOf(detail) {
 // {name, min, max} for a 422 (the range the control offers), {limit} for the upload's 413.
 export function refusal(error, controls = {}, words = commonText().refusals) {
   if (!(error instanceof ApiError)) return error instanceof TypeError ? words.unreachable : error.message;
-  const control = controls[error.field] ?? {};
+  const named = Object.entries(controls).find(([field]) => error.field.startsWith(`${field}.`));
+  const control = controls[error.field] ?? named?.[1] ?? {};
   const seconds = error.retryAfter ?? "";
   switch (error.status) {
     case 0:

@@ -28,11 +28,15 @@ export function collapseView({ first, second, single, relu }, widths, text) {
   const middleNames = outputNames(first.weight.shape[0]).map((n) => n.replace("y", "h"));
   const range = mergeRanges([second, single].map((a) => rangeOf(decodeTensor(a.output.maps).values)));
   const difference = largestDifference(second, single);
+  const biasName = text.bias;
   return {
     figures: {
-      "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null, middleNames),
-      "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null),
-      "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null),
+      "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null, {
+        rowNames: middleNames,
+        biasName,
+      }),
+      "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, { biasName }),
+      "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, { biasName }),
       "two-plot": outputGrid(second, text.tile_two, range, widths.two),
       "one-plot": outputGrid(single, text.tile_one, range, widths.one),
     },

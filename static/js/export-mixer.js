@@ -2,7 +2,7 @@
 // page's own renderMixer.
 import { decodeAnswer, mixerElements, paintScaleBars, renderMixer } from "./mixer-render.js";
 
-const { answer, request, views } = JSON.parse(document.getElementById("pointwise-data").textContent);
+const { answer, request, views, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
 
 // The views the state asked for (?view=…), as the page leaves the others out.
 for (const element of document.querySelectorAll("[data-view]")) {
@@ -10,7 +10,7 @@ for (const element of document.querySelectorAll("[data-view]")) {
 }
 const channel = request.explain_channel;
 renderMixer(mixerElements(), {
-  ...decodeAnswer(answer, null, request.activation),
+  ...decodeAnswer(answer, null, request.activation, text.channels),
   activation: request.activation,
   channel,
   probe: request.probe,
@@ -18,6 +18,7 @@ renderMixer(mixerElements(), {
   selected: { row: channel, col: 0 },
   newInput: true,
   drawn: {},
+  text,
 });
 paintScaleBars();
 document.body.dataset.ready = "1";

@@ -16,6 +16,7 @@ import {
 } from "./mixer-views.js";
 import { channelRanges, cssGradient, fmt, font, gridFigure, placeLabels, rangeOf } from "./plots.js";
 import { renderProbe } from "./probe.js";
+import { channelName } from "./text.js";
 
 const IDS = {
   inputGrid: "input-grid",
@@ -53,14 +54,17 @@ export function drawPlot(element, figure, width, make = Plotly.react) {
 // A view left out of the page (?view=…) or hidden (the RGB view when Cout ≠ 3) is not drawn.
 const shown = (element) => !element.closest("[data-view]").matches("[hidden], .left-out");
 
-// An answer with its maps decoded. Maps the answer leaves out are the previous answer's: X after
-// any request but a "full" one, and Y after a "row" one, with channel n replaced by f(explain.sum).
-export function decodeAnswer(answer, previous, activation) {
+// An answer with its maps decoded, and its channels' names as the page shows them (`channels`: the
+// feature bank's names in the page's language). Maps the answer leaves out are the previous
+// answer's: X after any request but a "full" one, and Y after a "row" one, with channel n replaced
+// by f(explain.sum).
+export function decodeAnswer(answer, previous, activation, channels) {
   const input = answer.input.maps ? decodeTensor(answer.input.maps) : previous.input;
   const output = answer.output.maps
     ? decodeTensor(answer.output.maps)
     : withRow(previous.output, answer.explain, activation);
-  return { answer, input, output, names: answer.input.channel_names };
+  const names = answer.input.channel_names.map((name) => channelName(name, channels));
+  return { answer, input, output, names };
 }
 
 // In place: the previous Y is not needed again. Only channel n's range is computed anew.
@@ -94,9 +98,10 @@ function withMarker(figure, grid, probe) {
 //   activation ("none" | "relu"), channel (the explained n), probe ({row, col} of the marked pixel,
 //   or null), shared (one colour range for every tile), selected ({row, col} of W outlined),
 //   newInput (X changed since the last render), drawn (what the last render left: the grids, for
-//   hit tests, the figures' widths and the input grid's key; renderMixer updates it).
+//   hit tests, the figures' widths and the input grid's key; renderMixer updates it), text (the
+//   words: the "script" part of mixer.<lang>.json).
 export function renderMixer(dom, model) {
-  const { answer, input, output, names, activation, channel, probe, shared, selected, drawn } = model;
+  const { answer, input, output, names, activation, channel, probe, shared, selected, drawn, text } = model;
   const [cout] = answer.weight.shape;
   const rgbWasHidden = dom.rgbFigure.hidden;
   dom.rgbFigure.hidden = cout !== 3;
@@ -118,18 +123,20 @@ export function renderMixer(dom, model) {
     drawn.grids.output = grid;
     drawPlot(dom.outputGrid, withMarker(gridFigure(grid, widths.outputGrid), grid, probe), widths.outputGrid);
   }
-  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected);
+  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, { biasName: text.bias });
   if (shown(dom.weights)) drawPlot(dom.weights, weights, widths.weights);
   if (shown(dom.sum)) drawPlot(dom.sum, sumFigure(answer.explain, input, names, output, activation, widths.sum), widths.sum);
   if (shown(dom.graph)) drawPlot(dom.graph, graphFigure(answer.weight.values, names, null, widths.graph), widths.graph);
   // A plot made while hidden has no size: make it anew once it can be seen.
-  if (shown(dom.rgb)) drawPlot(dom.rgb, rgbFigure(output), widths.rgb, rgbWasHidden ? Plotly.newPlot : Plotly.react);
+  const make = rgbWasHidden ? Plotly.newPlot : Plotly.react;
+  if (shown(dom.rgb)) drawPlot(dom.rgb, rgbFigure(output, text), widths.rgb, make);
   // Text and tables last: Plotly measures the page as it draws, and every change before that would
   // have to be laid out again for it.
-  renderProbe(dom.probe, answer.probe, answer.weight.values, answer.bias.values, names, activation, selected, channel);
-  dom.probeCaption.textContent = probeCaption(answer.probe);
-  dom.sumCaption.textContent = sumCaption(answer.explain, activation);
+  const { weight, bias } = answer;
+  renderProbe(dom.probe, answer.probe, weight.values, bias.values, names, activation, selected, channel, text);
+  dom.probeCaption.textContent = probeCaption(answer.probe, text);
+  dom.sumCaption.textContent = sumCaption(answer.explain, activation, text);
   dom.wMin.textContent = fmt(-weights.limit, 2);
   dom.wMax.textContent = fmt(weights.limit, 2);
-  dom.cost.textContent = costLine(answer);
+  dom.cost.textContent = costLine(answer, text);
 }

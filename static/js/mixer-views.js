@@ -1,4 +1,5 @@
-// Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page.
+// Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page. `text` is the
+// "script" part of mixer.<lang>.json, in the page's language; channel names arrive as shown.
 import { COLOURS, DIVERGING, TEXT_IN_CELLS_UP_TO } from "./config.js";
 import {
   channelRanges,
@@ -14,6 +15,7 @@ import {
   signed,
   twoLines,
 } from "./plots.js";
+import { fill } from "./text.js";
 
 // One tile per channel of a (C, H, W) tensor; `shared` gives every tile the range of them all.
 export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1 }) {
@@ -34,10 +36,11 @@ export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1
 const outputName = (n) => `y${n}`;
 export const outputNames = (count) => Array.from({ length: count }, (_, n) => outputName(n));
 
-// W (Cout × Cin) with b as an extra column, on a diverging scale centred on zero.
+// W (Cout × Cin) with b as an extra column (named `biasName`), on a diverging scale centred on zero.
 // Rows are named y0, y1, … unless `rowNames` says otherwise (a hidden layer's h0, h1, …).
-export function weightsFigure(weight, bias, inputNames, selected, rowNames = outputNames(weight.length)) {
-  const columns = [...inputNames, "bias b"];
+export function weightsFigure(weight, bias, inputNames, selected, { rowNames, biasName = "bias b" } = {}) {
+  rowNames ??= outputNames(weight.length);
+  const columns = [...inputNames, biasName];
   const z = weight.map((row, n) => [...row, bias[n]]);
   const rows = z.length;
   const cells = rows * columns.length;
@@ -207,7 +210,7 @@ export function graphFigure(weight, inputNames, highlight, figureWidth) {
 // clipped (sepia's bright tones). Signed values (PCA's centred outputs, a random mix) would lose
 // every negative value to black: each channel is then stretched from its own [min, max] to [0, 1],
 // and the figure says so.
-export function rgbFigure(tensor) {
+export function rgbFigure(tensor, text) {
   const [, height, width] = tensor.shape;
   const plane = height * width;
   const ranges = [0, 1, 2].map((c) => rangeOf(tensor.values, c * plane, plane));
@@ -217,7 +220,7 @@ export function rgbFigure(tensor) {
     if (inside) return Math.min(1, v);
     return high > low ? (v - low) / (high - low) : 0.5;
   });
-  const stretched = { text: "each channel stretched from its [min, max] to [0, 1]", showarrow: false, font: font() };
+  const stretched = { text: text.rgb_stretched, showarrow: false, font: font() };
   const note = inside ? [] : [{ ...stretched, x: 0, y: 1, xref: "paper", yref: "paper", xanchor: "left", yanchor: "bottom" }];
   return {
     data: [{ type: "image", source: rgbImage(shown, height, width), hoverinfo: "none" }],
@@ -235,28 +238,22 @@ export function rgbFigure(tensor) {
 
 // ---- the captions -----------------------------------------------------------------------------
 
-export function costLine(answer) {
-  const [cin, height, width] = answer.input.shape;
+export function costLine(answer, text) {
+  const [cin, h, w] = answer.input.shape;
   const cout = answer.weight.shape[0];
-  return (
-    `Parameters Cin·Cout + Cout = ${cin}·${cout} + ${cout} = ${group(answer.cost.parameters)}; ` +
-    `Multiply–adds H·W·Cin·Cout = ${height}·${width}·${cin}·${cout} = ${group(answer.cost.multiply_adds)}`
-  );
+  const [parameters, macs] = [group(answer.cost.parameters), group(answer.cost.multiply_adds)];
+  return fill(text.cost, { cin, cout, h, w, parameters, macs });
 }
 
 // The check is against a real convolution of the same channel (F.conv2d on the server), after f.
-export function sumCaption(explain, activation) {
+export function sumCaption(explain, activation, text) {
   const n = explain.channel;
   const [open, close] = activation === "relu" ? ["ReLU(", ")"] : ["", ""];
   const check = activation === "relu" ? "max |ReLU(Σ) − conv2d|" : "max |Σ − conv2d|";
-  return (
-    `Weighted sum for output channel y${n}: y${n} = ${open}Σ W[${n}, c]·X[c] + b[${n}]${close}; ` +
-    `${check} = ${explain.max_abs_error.toExponential(1)}`
-  );
+  const formula = `y${n} = ${open}Σ W[${n}, c]·X[c] + b[${n}]${close}`;
+  return fill(text.sum_caption, { n, formula, check, error: explain.max_abs_error.toExponential(1) });
 }
 
-export function probeCaption(probe) {
-  return probe
-    ? `Pixel probe at row ${probe.row}, col ${probe.col}: one pixel is a fully connected layer`
-    : "Pixel probe: click any map";
+export function probeCaption(probe, text) {
+  return probe ? fill(text.probe_caption, probe) : text.probe_empty;
 }

@@ -1,7 +1,7 @@
 // The Mixer page, wiring only: `page` is its one state; mixer-state.js reads and writes it as the
 // URL's query string and builds its requests, mixer-scheduler.js sends them, mixer-render.js draws
 // every view from the answer, mixer-editor.js edits W and b, mixer-upload.js sends images.
-import { ApiError, postMix } from "./api.js";
+import { ApiError, postMix, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { editorElements, renderEditor, wireEditor } from "./mixer-editor.js";
 import { decodeAnswer, drawPlot, mixerElements, paintScaleBars, renderMixer } from "./mixer-render.js";
@@ -21,8 +21,11 @@ import { graphFigure, weightsFigure } from "./mixer-views.js";
 import { fmt, hitTile } from "./plots.js";
 import { embedCode, withPath, wireShare } from "./share.js";
 import { mixerSnippet } from "./snippets.js";
+import { fill, withLanguage } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
+// The page's words (mixer.<lang>.json), the query parameter each request field stands for, the limits.
+const { text: TEXT, parameters: PARAMETERS, limits: LIMITS } = JSON.parse($("mixer-defaults").textContent);
 const views = mixerElements();
 const editor = editorElements();
 const controls = {
@@ -60,7 +63,7 @@ function syncControls() {
   controls.cout.disabled = isColourPreset(state.w) || state.w === "edited";
   for (const key of ["w", "bias"]) {
     controls[key].querySelector('option[value="edited"]')?.remove();
-    if (state[key] === "edited") controls[key].add(new Option("Edited by hand", "edited", true, true));
+    if (state[key] === "edited") controls[key].add(new Option(TEXT.edited, "edited", true, true));
   }
   $("pca-std-field").hidden = state.w !== "pca";
   const image = state.in !== "random";
@@ -69,7 +72,7 @@ function syncControls() {
 }
 
 function commit(push) {
-  const query = toQuery(page.state);
+  const query = withLanguage(toQuery(page.state));
   const url = `${location.pathname}${query}`;
   if (url !== `${location.pathname}${location.search}`) history[push ? "pushState" : "replaceState"](null, "", url);
   $("export-html").href = `/export/mixer.html${query}`;
@@ -78,6 +81,17 @@ function commit(push) {
 function setStatus(text, isError = false) {
   $("status").textContent = text;
   $("status").classList.toggle("error", isError);
+}
+
+// A refusal in the page's words: the control a request field stands for, with the range it offers.
+function sayRefusal(error) {
+  const names = { file: { limit: fill(TEXT.megabytes, { n: Math.round(LIMITS.max_upload_bytes / 2 ** 20) }) } };
+  for (const [field, parameter] of Object.entries(PARAMETERS)) {
+    const control = controls[parameter];
+    const [min, max] = [control?.min || undefined, control?.max || undefined];
+    names[field] = { name: TEXT.controls[parameter] ?? parameter, min, max };
+  }
+  return refusal(error, names);
 }
 
 // ---- requests and drawing ------------------------------------------------------------------
@@ -101,7 +115,7 @@ const scheduler = createScheduler({
 
 function show(answer, kind, sent) {
   const { state } = page;
-  page.last = decodeAnswer(answer, page.last, state.act);
+  page.last = decodeAnswer(answer, page.last, state.act, TEXT.channels);
   const [cout, cin] = answer.weight.shape;
   if (state.cout !== cout) {
     state.cout = cout;
@@ -109,7 +123,8 @@ function show(answer, kind, sent) {
   }
   if (page.selected.row >= cout || page.selected.col > cin) page.selected = { row: 0, col: 0 };
   redraw(kind === "full");
-  setStatus(`${answer.device} · ${Math.round(performance.now() - sent)} ms`);
+  const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
+  setStatus(fill(TEXT.status, { device, ms: Math.round(performance.now() - sent) }));
   document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
 }
 
@@ -117,25 +132,25 @@ function redraw(newInput = false) {
   const { state } = page;
   const probe = state.pr !== null && state.pc !== null ? { row: state.pr, col: state.pc } : null;
   const how = { activation: state.act, channel: state.ch, probe, shared: state.scale === "shared" };
-  renderMixer(views, { ...page.last, ...how, selected: page.selected, newInput, drawn: page.drawn });
+  renderMixer(views, { ...page.last, ...how, selected: page.selected, newInput, drawn: page.drawn, text: TEXT });
   renderEditor(editor, page);
 }
 
 // An evicted upload is sent again without a word; any other refusal is said in the status line.
 async function recover(error, kind) {
   if (!(error instanceof ApiError && error.status === 404 && page.state.in === "upload")) {
-    setStatus(error.message, true);
+    setStatus(sayRefusal(error), true);
     return null;
   }
   let id;
   try {
     id = await reupload(page);
-  } catch (refused) {
-    setStatus(`Upload refused: ${refused.message}`, true);
+  } catch (uploadError) {
+    setStatus(fill(TEXT.upload_refused, { reason: sayRefusal(uploadError) }), true);
     return null;
   }
   if (id === null) {
-    setStatus("The uploaded image is no longer on the server: upload it again.", true);
+    setStatus(TEXT.upload_gone, true);
     return null;
   }
   page.state.img = id;
@@ -179,7 +194,7 @@ function wireGrids() {
       const [, height, width] = tensor.shape;
       const value = tensor.values[h.tile * height * width + h.row * width + h.col];
       const name = which === "input" ? page.last.names[h.tile] : `y${h.tile}`;
-      readout.textContent = `${name} at (${h.row}, ${h.col}) = ${fmt(value)}`;
+      readout.textContent = fill(TEXT.readout, { name, row: h.row, col: h.col, value: fmt(value) });
     });
     plot.on("plotly_click", (event) => {
       const h = hit(event);
@@ -211,7 +226,8 @@ const editing = {
   },
   moved() {
     const { answer, names } = page.last;
-    const figure = weightsFigure(answer.weight.values, answer.bias.values, names, page.selected);
+    const biasName = TEXT.bias;
+    const figure = weightsFigure(answer.weight.values, answer.bias.values, names, page.selected, { biasName });
     drawPlot(views.weights, figure, page.drawn.widths.weights);
     renderEditor(editor, page);
   },
@@ -220,7 +236,7 @@ const editing = {
 wireUploads(uploadElements(), page, {
   started(file) {
     document.body.dataset.busy = "1";
-    setStatus(`Uploading ${file.name}…`);
+    setStatus(fill(TEXT.uploading, { name: file.name }));
   },
   stored(stored) {
     setUpload(page.state, stored);
@@ -229,15 +245,18 @@ wireUploads(uploadElements(), page, {
     scheduler.schedule("full");
   },
   refused(error) {
-    setStatus(`Upload refused: ${error.message}`, true);
+    setStatus(fill(TEXT.upload_refused, { reason: sayRefusal(error) }), true);
     if (scheduler.isIdle()) scheduler.settle();
   },
 });
 
 wireShare(document.querySelector(".views"), {
   link: () => location.href,
-  embed: (view) => embedCode(withPath("/embed/mixer", { view }), `Pointwise: the ${view} view of a 1×1 convolution`),
-  code: () => mixerSnippet(mixRequest(page.state, { input: false, output: false }), page.last.answer),
+  embed: (view) => {
+    const title = fill(TEXT.embed_title, { view: TEXT.view_names[view] });
+    return embedCode(withPath("/embed/mixer", { view }), title);
+  },
+  code: () => mixerSnippet(mixRequest(page.state, { input: false, output: false }), page.last.answer, TEXT.code),
 });
 
 $("download-npz").addEventListener("click", async () => {
@@ -247,7 +266,9 @@ $("download-npz").addEventListener("click", async () => {
     body: JSON.stringify(mixRequest(page.state, { input: true, output: true })),
   });
   if (!response.ok) {
-    setStatus(`The .npz was refused: HTTP ${response.status}`, true);
+    const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
+    const error = new ApiError(response.status, body.detail, response.headers.get("Retry-After"));
+    setStatus(fill(TEXT.npz_refused, { reason: sayRefusal(error) }), true);
     return;
   }
   const link = document.createElement("a");

@@ -1,5 +1,7 @@
 // The pixel probe: y = f(W·x + b) written out as a matrix–vector product with the real numbers.
+// `text` is the "script" part of mixer.<lang>.json, in the page's language.
 import { fmt } from "./plots.js";
+import { fill } from "./text.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -40,13 +42,13 @@ function matrix(weight, inputNames, selected, highlightRow) {
   return table;
 }
 
-export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel) {
+export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel, text) {
   container.replaceChildren();
   if (!probe) {
-    container.append(el("p", "hint", "Click a pixel of any map to see the fully connected layer at that pixel."));
+    container.append(el("p", "hint", text.probe_hint));
     return;
   }
-  const f = activation === "relu" ? "ReLU" : "identity";
+  const f = activation === "relu" ? "ReLU" : text.identity;
   const line = el("div", "equation");
   line.append(
     matrix(weight, inputNames, selected, channel),
@@ -60,7 +62,6 @@ export function renderProbe(container, probe, weight, bias, inputNames, activati
     vector("y", probe.y, null, channel),
   );
   container.append(line);
-  container.append(
-    el("p", "check", `largest |y − Y[:, ${probe.row}, ${probe.col}]| = ${probe.max_abs_error.toExponential(1)}`),
-  );
+  const error = probe.max_abs_error.toExponential(1);
+  container.append(el("p", "check", fill(text.probe_check, { row: probe.row, col: probe.col, error })));
 }

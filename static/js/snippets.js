@@ -1,30 +1,32 @@
-// Short runnable PyTorch programs that rebuild what a view shows.
+// Short runnable PyTorch programs that rebuild what a view shows; their comments in the page's
+// language (`words`: the "code" part of mixer.<lang>.json).
+import { fill } from "./text.js";
 
 const py = (values) => `[${values.map((v) => (Array.isArray(v) ? py(v) : String(v))).join(", ")}]`;
 
-function inputLine(spec, [cin, height, width], features) {
+function inputLine(spec, [cin, height, width], features, words) {
   if (spec.source === "random") {
     const draw = spec.distribution === "uniform" ? "rand" : "randn";
     return `x = torch.${draw}(${cin}, ${height}, ${width}, generator=torch.Generator().manual_seed(${spec.seed}))  # (Cin, H, W)`;
   }
   if (spec.source === "values") return `x = torch.tensor(${py(spec.values)})  # (Cin, H, W)`;
-  const what = spec.source === "sample" ? `the "${spec.name}" sample` : "your uploaded image";
+  const what = spec.source === "sample" ? fill(words.sample, { name: spec.name }) : words.upload;
   return (
-    `# x is ${what} as ${features === "bank" ? "the 10 feature-bank channels" : "3 RGB channels in [0, 1]"}:\n` +
-    `# POST /api/mix with "encoding": "json" returns it exactly, as input.maps.\n` +
-    `x = torch.rand(${cin}, ${height}, ${width})  # (Cin, H, W): a stand-in of the same shape`
+    `# ${fill(words.is, { what, features: features === "bank" ? words.bank : words.rgb })}\n` +
+    `# ${words.exact}\n` +
+    `x = torch.rand(${cin}, ${height}, ${width})  # ${words.stand_in}`
   );
 }
 
 // nn.Conv2d(Cin, Cout, kernel_size=1) with the current W and b, applied to the current input.
-export function mixerSnippet(request, answer) {
+export function mixerSnippet(request, answer, words) {
   const [cout, cin] = answer.weight.shape;
   const apply = request.activation === "relu" ? "torch.relu(conv(x[None]))[0]" : "conv(x[None])[0]";
   return [
     "import torch",
     "from torch import nn",
     "",
-    inputLine(request.input, answer.input.shape, request.features),
+    inputLine(request.input, answer.input.shape, request.features, words),
     "",
     `conv = nn.Conv2d(${cin}, ${cout}, kernel_size=1)`,
     "with torch.no_grad():",

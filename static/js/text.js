@@ -28,3 +28,10 @@ export function channelName(name, names) {
 export function translate(text, terms = []) {
   return terms.reduce((out, [pattern, replacement]) => out.replace(new RegExp(pattern, "g"), replacement), text);
 }
+
+// A page's query string with the page's language in it, so that the links it makes keep it.
+export function withLanguage(query) {
+  const params = new URLSearchParams(query);
+  params.set("lang", document.documentElement.lang);
+  return `?${params}`;
+}

@@ -150,7 +150,7 @@ def test_upload_a_png_and_refuse_a_text_file(watched, store_dir):
     page.set_input_files("#upload", files=[{"name": "notes.png", "mimeType": "image/png", "buffer": corpus.TEXT}])
     page.wait_for_selector("#status.error")
     assert page.locator("#status").inner_text() == (
-        "Upload refused: file: not a supported image; send one of PNG, JPEG, GIF, WEBP"
+        "Upload refused: Not an image the server can read: send a PNG, JPEG, GIF or WebP."
     )
     # The browser logs the two refusals themselves (the 404 of the evicted image, the 415); nothing else.
     assert [e.split("status of ")[1] for e in watched.errors] == ["404 (Not Found)", "415 (Unsupported Media Type)"]
