@@ -33,19 +33,23 @@ export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', sans-serif"
 export const LARGE_FONT = { ...FONT, size: 18 };
 
 export const TILE_GAP = 0.08; // gap between tiles, as a fraction of a tile's width
-// Every figure's toolbar downloads it as PNG (Plotly's camera) and as SVG (the button added here).
+export const MIN_TILE_PX = 64; // no map tile narrower on screen (CSS pixels)
+// Every figure's toolbar holds what a lecturer uses and nothing else: PNG (Plotly's camera), SVG
+// (the button added here) and reset. Listing the buttons leaves out every cloud and Chart Studio
+// entry; app.css keeps the bar in a strip of its own above the data, and chrome.js keeps its
+// buttons out of the tab order until the figure is hovered or holds the focus.
+const SVG_BUTTON = {
+  name: "Download as SVG",
+  icon: Plotly.Icons.disk,
+  click: (figure) => Plotly.downloadImage(figure, { format: "svg", filename: "pointwise" }),
+};
 export const PLOT_CONFIG = {
   displaylogo: false,
   responsive: true,
-  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  showSendToCloud: false,
+  showTips: false,
+  modeBarButtons: [["toImage", SVG_BUTTON, "resetScale2d"]],
   toImageButtonOptions: { format: "png", filename: "pointwise", scale: 2 },
-  modeBarButtonsToAdd: [
-    {
-      name: "Download as SVG",
-      icon: Plotly.Icons.disk,
-      click: (figure) => Plotly.downloadImage(figure, { format: "svg", filename: "pointwise" }),
-    },
-  ],
 };
 export const WEIGHT_STEP = 0.05; // one scroll notch or arrow press on the weight matrix
 export const TEXT_IN_CELLS_UP_TO = 60; // cells in W beyond which the numbers are left to hover

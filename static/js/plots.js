@@ -1,5 +1,5 @@
 // Shared drawing helpers: colour maps, grids of maps composed into one image, number formats.
-import { COLOURS, DIVERGING, FONT, LARGE_FONT, SEQUENTIAL, TILE_GAP, TILE_IMAGE } from "./config.js";
+import { COLOURS, DIVERGING, FONT, LARGE_FONT, MIN_TILE_PX, SEQUENTIAL, TILE_GAP, TILE_IMAGE } from "./config.js";
 
 function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
@@ -72,8 +72,10 @@ export function columnsFor(count) {
 // tile's label drawn under it. A tile gets about as many pixels as the screen gives it in a figure
 // `figureWidth` CSS pixels wide: large maps are sampled (every n-th pixel), small ones enlarged
 // (each value a block of n×n pixels), so labels drawn into the image stay sharp.
-export function composeTiles(tiles, { height, width, cols, figureWidth, selected = -1 }) {
+export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, selected = -1 }) {
   const ratio = window.devicePixelRatio || 1;
+  // No tile narrower than MIN_TILE_PX on screen: a narrow figure (a phone) gets fewer columns.
+  const cols = Math.max(1, Math.min(wanted, Math.floor(figureWidth / (MIN_TILE_PX * (1 + TILE_GAP)))));
   const shown = Math.max(1, (figureWidth / cols) * ratio);
   const side = Math.max(height, width);
   const scale = side > shown ? 1 / Math.floor(side / shown) : Math.max(1, Math.floor(shown / side));
@@ -84,12 +86,14 @@ export function composeTiles(tiles, { height, width, cols, figureWidth, selected
   const canvasWidth = cols * tw + (cols - 1) * gap;
   const f = font();
   const fontPx = Math.max(8, Math.round((f.size * canvasWidth) / figureWidth));
-  const lines = Math.max(...tiles.map((t) => t.label.length));
-  const labelRoom = Math.round(fontPx * (1.25 * lines + 0.4));
   const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d");
+  context.font = `${fontPx}px ${f.family}`;
+  const labels = tiles.map((tile) => fitLines(context, tile.label, tw));
+  const lines = Math.max(...labels.map((label) => label.length));
+  const labelRoom = Math.round(fontPx * (1.25 * lines + 0.4));
   canvas.width = canvasWidth;
   canvas.height = rows * (th + labelRoom);
-  const context = canvas.getContext("2d");
   const image = context.createImageData(canvas.width, canvas.height);
   const pixels = new Uint32Array(image.data.buffer);
   const [br, bg, bb] = COLOURS.tileBackground;
@@ -111,12 +115,12 @@ export function composeTiles(tiles, { height, width, cols, figureWidth, selected
     return [x0, y0];
   });
   context.putImageData(image, 0, 0);
-  context.font = `${fontPx}px ${f.family}`;
+  context.font = `${fontPx}px ${f.family}`; // resizing the canvas reset it
   context.textAlign = "center";
   context.textBaseline = "top";
-  tiles.forEach((tile, k) => {
+  labels.forEach((label, k) => {
     const [x0, y0] = origins[k];
-    tile.label.forEach((line, i) => {
+    label.forEach((line, i) => {
       const y = y0 + th + fontPx * (0.2 + 1.25 * i);
       if (k === selected) {
         const w = context.measureText(line).width + fontPx * 0.4;
@@ -124,12 +128,42 @@ export function composeTiles(tiles, { height, width, cols, figureWidth, selected
         context.fillRect(x0 + tw / 2 - w / 2, y - fontPx * 0.1, w, fontPx * 1.2);
       }
       context.fillStyle = f.color;
-      context.fillText(line, x0 + tw / 2, y, tw + gap);
+      context.fillText(line, x0 + tw / 2, y);
     });
   });
   const url = canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality);
-  const labels = tiles.map((tile) => tile.label.join(" "));
-  return { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale, labels };
+  const names = tiles.map((tile) => tile.label.join(" "));
+  const grid = { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
+  return { ...grid, labels: names, fontPx, cols };
+}
+
+// A tile's label lines, each as wide as the tile at most: a line too wide breaks at its spaces, and
+// a word still too wide is cut short with "…" (the full label travels as the figure's text).
+function fitLines(context, lines, room) {
+  const fits = (text) => context.measureText(text).width <= room;
+  const out = [];
+  for (const line of lines) {
+    if (fits(line)) {
+      out.push(line);
+      continue;
+    }
+    let current = "";
+    for (const word of line.split(" ")) {
+      const joined = current ? `${current} ${word}` : word;
+      if (fits(joined)) current = joined;
+      else {
+        if (current) out.push(current);
+        current = word;
+      }
+    }
+    out.push(current);
+  }
+  return out.map((line) => {
+    if (fits(line)) return line;
+    let cut = line;
+    while (cut.length > 1 && !fits(`${cut}…`)) cut = cut.slice(0, -1);
+    return `${cut}…`;
+  });
 }
 
 // RGB (3, H, W) values in [0, 1] (clipped) → an image URL.
@@ -159,8 +193,14 @@ export function hitTile(grid, x, y) {
 
 // A Plotly figure of one composed grid, as tall as its width asks for. Its tile labels, drawn
 // into the image, also travel as text (`tiles`) for the page to expose.
+// Never so short that its tiles shrink under MIN_TILE_PX; `layout.meta.labelPx` is the size its
+// labels are drawn at, and `tilePx` the width of a tile, on screen (CSS pixels), for tests to check.
 export function gridFigure(grid, figureWidth, maxHeight = 420) {
-  const height = Math.min(maxHeight, Math.round(((figureWidth - 8) * grid.height) / grid.width) + 8);
+  const natural = Math.round(((figureWidth - 8) * grid.height) / grid.width);
+  const tileShown = ((figureWidth - 8) * grid.tileWidth) / grid.width;
+  const floor = Math.ceil(natural * Math.min(1, MIN_TILE_PX / tileShown));
+  const height = Math.max(floor, Math.min(maxHeight - 8, natural)) + 8;
+  const shownScale = Math.min((figureWidth - 8) / grid.width, (height - 8) / grid.height);
   return {
     tiles: grid.labels,
     data: [{ type: "image", source: grid.url, hoverinfo: "none", x0: 0, y0: 0, dx: 1, dy: 1 }],
@@ -171,6 +211,7 @@ export function gridFigure(grid, figureWidth, maxHeight = 420) {
       yaxis: { visible: false, range: [grid.height - 0.5, -0.5], fixedrange: true, scaleanchor: "x" },
       dragmode: false,
       paper_bgcolor: "rgba(0,0,0,0)",
+      meta: { labelPx: Math.round(grid.fontPx * shownScale * 10) / 10, tilePx: Math.round(grid.tileWidth * shownScale) },
     },
   };
 }

@@ -1,0 +1,144 @@
+"""Legible where it is used: every page and embed on a phone (390×844), a laptop (1366×768), a
+projector (1920×1080, presenter mode and Large type) and inside 16:9 iframes on another origin
+(960×540 and 1280×720, a slide). One server and one browser serve every case; each case loads its
+page once and surveys it with one script (SURVEY), and the assertions read that survey."""
+
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import threading
+
+import pytest
+
+from tests.live import free_port
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
+SIZES = {"phone": PHONE, "laptop": LAPTOP, "projector": PROJECTOR}
+FRAMES = {"slide-960": (960, 540), "slide-1280": (1280, 720)}
+
+PAGES = {
+    "mixer": "/",
+    "mixer-64": "/?cout=64",
+    "cost": "/cost",
+    "learn": "/learn",
+    "blocks": "/blocks",
+    "lesson": "/lesson?step=2",
+}
+EMBEDS = {
+    "mixer": "/embed/mixer",
+    "mixer-sum-probe": "/embed/mixer?view=sum,probe",
+    "mixer-weights-output": "/embed/mixer?view=weights,output&hide=controls",
+    "cost": "/embed/cost",
+    "cost-inception": "/embed/cost?view=inception",
+    "collapse": "/embed/collapse",
+}
+# The only toolbar entries a figure may have: Plotly's camera (PNG), our SVG button, and reset.
+TOOLBAR = {"Download plot as a PNG", "Download as SVG", "Reset axes"}
+
+# One pass over a page: what it scrolls, what its toolbars offer, how big its tiles are drawn.
+SURVEY = """() => {
+  const root = document.documentElement;
+  const plots = [...document.querySelectorAll(".js-plotly-plot")].filter((gd) => gd.offsetParent !== null);
+  const buttons = [...document.querySelectorAll(".modebar-btn")];
+  const cloud = /cloud|chart studio|plotly\\.com|plot\\.ly|edit in/i;
+  const grids = plots.filter((gd) => gd.layout?.meta?.tilePx).map((gd) => gd.layout.meta);
+  return {
+    scrollWidth: root.scrollWidth,
+    innerWidth: window.innerWidth,
+    buttons: [...new Set(buttons.map((b) => b.getAttribute("data-title")))],
+    cloudLinks: [...document.querySelectorAll("a[href]")].filter((a) => cloud.test(a.href)).map((a) => a.href),
+    cloudText: buttons.filter((b) => cloud.test(b.getAttribute("aria-label") || "")).length,
+    configs: plots.map((gd) => [gd._context.displaylogo, gd._context.showSendToCloud]),
+    tabbableToolbars: buttons.filter((b) => getComputedStyle(b).visibility !== "hidden").length,
+    tiles: grids.map((m) => m.tilePx),
+    plots: plots.length,
+  };
+}"""
+
+
+def settle(frame) -> None:
+    frame.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=30_000)
+
+
+def survey(frame) -> dict:
+    return frame.evaluate(SURVEY)
+
+
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory):
+    """Another loopback origin whose page frames `?src=` at `?w=`×`?h=` (a slide with an embed)."""
+    folder = tmp_path_factory.mktemp("slides")
+    (folder / "slide.html").write_text(
+        "<!doctype html><body style='margin:0'><script>"
+        "const q = new URLSearchParams(location.search); const f = document.createElement('iframe');"
+        "f.src = q.get('src'); f.width = q.get('w'); f.height = q.get('h'); f.style.border = '0';"
+        "f.title = 'embed'; document.body.append(f);</script></body>"
+    )
+    port = free_port()
+    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/slide.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def page_at(browser):
+    contexts = []
+
+    def open_page(size: dict):
+        context = browser.new_context(viewport=size)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def check_toolbars(seen: dict) -> None:
+    assert set(seen["buttons"]) <= TOOLBAR, seen["buttons"]
+    assert seen["cloudLinks"] == [] and seen["cloudText"] == 0
+    assert all(config == [False, False] for config in seen["configs"]), seen["configs"]
+    assert seen["tabbableToolbars"] == 0  # hidden until hovered or focused: out of the tab order
+
+
+def with_room(path: str, size: str) -> str:
+    if size != "projector":
+        return path
+    extra = "presenter=1" if path.startswith("/lesson") else "large=1"
+    return f"{path}{'&' if '?' in path else '?'}{extra}"
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", PAGES)
+def test_pages(page_at, base_url, name, size):
+    page = page_at(SIZES[size])
+    page.goto(base_url + with_room(PAGES[name], size))
+    settle(page)
+    page.mouse.move(0, 0)
+    seen = survey(page)
+    assert seen["scrollWidth"] <= seen["innerWidth"], "the page scrolls sideways"
+    check_toolbars(seen)
+    assert all(px >= 64 for px in seen["tiles"]), seen["tiles"]
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+@pytest.mark.parametrize("name", EMBEDS)
+def test_embeds(page_at, base_url, slides, name, frame):
+    width, height = FRAMES[frame]
+    page = page_at({"width": width + 40, "height": height + 40})
+    page.goto(f"{slides}?w={width}&h={height}&src={base_url}{EMBEDS[name].replace('&', '%26')}")
+    embed = page.frames[1]
+    settle(embed)
+    page.mouse.move(0, 0)
+    seen = survey(embed)
+    assert seen["scrollWidth"] <= seen["innerWidth"], "the embed scrolls sideways"
+    check_toolbars(seen)
+    assert page.errors == []
