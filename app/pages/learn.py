@@ -18,10 +18,15 @@ from app.pages.templating import LANGUAGES, language, page_text, pick_language, 
 router = APIRouter(include_in_schema=False)
 
 
+def learn_text(lang: str) -> dict:
+    """The page's words, and the feature bank's channel names, in one language."""
+    return page_text("learn", lang) | {"channels": page_text("common", lang)["channels"]}
+
+
 def learn_page(request: Request, settings: Settings, embed: bool) -> HTMLResponse:
     parsed, requests = learn_state(request.query_params, settings)
     lang = language(request)
-    text = page_text("learn", lang)
+    text = learn_text(lang)
     data = learn_page_data(parsed, requests, settings, text)
     context = {
         "page": "learn",
@@ -58,7 +63,7 @@ def read_learn_data(request: Request, settings: SettingsDep) -> Response:
 
 def learn_html(params: dict[str, str], settings: Settings) -> str:
     """The Learn page's figures for the state in `params`, trained here, as one HTML file."""
-    text = page_text("learn", pick_language(params.get("lang")))
+    text = learn_text(pick_language(params.get("lang")))
     parsed, requests = learn_state(params, settings)
     data = {
         "text": text,

@@ -1,7 +1,8 @@
 // The Learn page in an exported file: every figure drawn once from the runs recorded inside it.
 import { decodeTensor } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
-import { autoencoderViews, compareFigure, reductionViews, say, trainingViews } from "./learn-views.js";
+import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
+import { fill } from "./text.js";
 import { placeLabels } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,7 +27,7 @@ const widths = Object.fromEntries(ids.map((id) => [id, width(id)]));
 show(trainingViews({ start, latest: run.done, history: run.history, done: run.done }, text, widths, run.done.step));
 
 if (data.compare) {
-  const names = [text.views.one_layer, say(text.views.two_layers, { hidden: data.compare[1].start.layers[0].weight.length })];
+  const names = [text.views.one_layer, fill(text.views.two_layers, { hidden: data.compare[1].start.layers[0].weight.length })];
   const runs = data.compare.map((r, k) => ({ name: names[k], history: r.history }));
   const floor = data.compare[0].start.least_squares.loss;
   draw("compare-plot", compareFigure(runs, floor, text, width("compare-plot"), data.compare[0].done.step));

@@ -3,11 +3,7 @@ import { decodeTensor } from "./api.js";
 import { COLOURS, SEQUENTIAL } from "./config.js";
 import { weightsFigure } from "./mixer-views.js";
 import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, twoLines } from "./plots.js";
-
-// "{step} of {steps}" with values put in.
-export function say(template, values = {}) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
-}
+import { channelName, fill } from "./text.js";
 
 // A log axis has no zero: a loss that is zero in exact arithmetic (an exact target's least
 // squares, about 1e-16) is drawn at this floor, where float32 training cannot reach anyway.
@@ -146,7 +142,7 @@ export function pcaFigure(answer, rank, text, width) {
 
 export function pcaSummary(answer, rank, text) {
   const kept = answer.explained_variance_ratio.slice(0, rank).reduce((a, b) => a + b, 0);
-  return say(text.summary, {
+  return fill(text.summary, {
     rank,
     explained: `${(100 * kept).toFixed(1)} %`,
     error: fmt(answer.relative_error[rank - 1], 4),
@@ -175,21 +171,25 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
   const output = done ? decodeTensor(done.output) : forward(layers, start.input);
   const labels = outputLabels(start.target.shape[0]);
   const ranges = channelRanges(start.target);
+  const names = start.channel_names.map((name) => channelName(name, text.channels));
   const readouts = {
-    "loss-readout": say(V.readout, { step: latest.step, loss: fmt(latest.loss, 6) }),
+    "loss-readout": fill(V.readout, { step: latest.step, loss: fmt(latest.loss, 6) }),
     "weights-caption": two ? `${V.weights} (${V.layer} 1)` : V.weights,
     "distance-readout": "",
   };
   if (!two) {
     const d = distance(layers[0].weight, layers[0].bias, start.least_squares);
     const gap = latest.loss - start.least_squares.loss;
-    readouts["distance-readout"] = `${say(V.distance, { distance: fmt(d, 5) })} · ${say(V.gap, { gap: fmt(gap, 3) })}`;
+    readouts["distance-readout"] = `${fill(V.distance, { distance: fmt(d, 5) })} · ${fill(V.gap, { gap: fmt(gap, 3) })}`;
   }
   return {
     figures: {
       "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps),
-      "weights-plot": weightsFigure(layers[0].weight, layers[0].bias, start.channel_names, null),
-      "target-weights-plot": weightsFigure(start.target_weight, start.target_bias, start.channel_names, null),
+      "weights-plot": weightsFigure(layers[0].weight, layers[0].bias, names, null, {
+        biasName: V.bias,
+        rowNames: two ? outputLabels(layers[0].weight.length, "h") : undefined,
+      }),
+      "target-weights-plot": weightsFigure(start.target_weight, start.target_bias, names, null, { biasName: V.bias }),
       "output-plot": mapsFigure(output, labels, widths["output-plot"], ranges),
       "target-plot": mapsFigure(start.target, labels, widths["target-plot"], ranges),
     },
@@ -216,7 +216,7 @@ export function reductionViews(answer, text, widths) {
   const R = text.reduce;
   const rank = answer.rank;
   const original = decodeTensor(answer.input);
-  const names = answer.channel_names;
+  const names = answer.channel_names.map((name) => channelName(name, text.channels));
   const ranges = channelRanges(original);
   const components = Array.from({ length: rank }, (_, k) => `PC${k + 1}`);
   return {
@@ -235,10 +235,10 @@ export function reductionViews(answer, text, widths) {
 
 // The autoencoder's loss curve against the PCA bound, and its readout.
 export function autoencoderViews(history, latest, bound, text, width, steps) {
-  const name = say(text.reduce.pca_line, { rank: bound.rank });
+  const name = fill(text.reduce.pca_line, { rank: bound.rank });
   const series = [{ name: text.reduce.autoencoder_loss, ...history }];
   return {
     figure: lossFigure(series, [{ name, value: bound.loss }], text.views, width, steps),
-    readout: `${say(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })} · ${name}: ${fmt(bound.loss, 6)}`,
+    readout: `${fill(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })} · ${name}: ${fmt(bound.loss, 6)}`,
   };
 }

@@ -5,7 +5,8 @@ import { PLOT_CONFIG } from "./config.js";
 import { postReduce, streamLearn } from "./learn-stream.js";
 import { PAGE, TEXT, fetchRequests, readControls, syncControls, toQuery } from "./learn-state.js";
 import { storedUpload, upload, wireUpload } from "./learn-upload.js";
-import { autoencoderViews, compareFigure, reductionViews, say, trainingViews } from "./learn-views.js";
+import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
+import { fill } from "./text.js";
 import { placeLabels } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
@@ -85,15 +86,15 @@ async function train(signal) {
     }
     live.latest = event;
     if (name === "done") live.done = event;
-    setStatus(say(TEXT.status.training, { step: event.step }));
+    setStatus(fill(TEXT.status.training, { step: event.step }));
     redraw();
   });
-  if (done) setStatus(say(TEXT.status.done, { steps: done.step, ms: Math.round(performance.now() - started) }));
+  if (done) setStatus(fill(TEXT.status.done, { steps: done.step, ms: Math.round(performance.now() - started) }));
 }
 
 async function compare(signal) {
   $("compare-figure").hidden = false;
-  const names = [V.one_layer, say(V.two_layers, { hidden: requests.compare[1].hidden })];
+  const names = [V.one_layer, fill(V.two_layers, { hidden: requests.compare[1].hidden })];
   const runs = [];
   let floor = null;
   for (const [k, request] of requests.compare.entries()) {
@@ -160,7 +161,7 @@ async function refused(error) {
   }
   if (error instanceof ApiError && error.status === 503) return setStatus(TEXT.status.busy, true);
   const diverged = error.message.includes("diverged");
-  setStatus(say(diverged ? TEXT.status.diverged : TEXT.status.refused, { message: error.message }), true);
+  setStatus(fill(diverged ? TEXT.status.diverged : TEXT.status.refused, { message: error.message }), true);
 }
 
 const everything = () => [train, ...(state.cmp === "1" ? [compare] : []), reduction, autoencoder];
@@ -170,7 +171,7 @@ async function changed(steps = everything) {
   try {
     ({ state, requests } = await fetchRequests(state));
   } catch (error) {
-    return setStatus(say(TEXT.status.refused, { message: error.message }), true);
+    return setStatus(fill(TEXT.status.refused, { message: error.message }), true);
   }
   syncControls(state);
   run(steps());
@@ -179,7 +180,7 @@ async function changed(steps = everything) {
 function stop() {
   if (!chain) return;
   chain.abort();
-  setStatus(say(TEXT.status.stopped, { step: live?.latest?.step ?? 0 }));
+  setStatus(fill(TEXT.status.stopped, { step: live?.latest?.step ?? 0 }));
 }
 
 // ---- wiring ----------------------------------------------------------------------------------
@@ -206,13 +207,13 @@ $("compare").addEventListener("click", () => {
 });
 $("controls").addEventListener("submit", (event) => event.preventDefault());
 wireUpload($("upload"), $("dropzone"), async (file) => {
-  setStatus(say(TEXT.status.uploading, { name: file.name }));
+  setStatus(fill(TEXT.status.uploading, { name: file.name }));
   try {
     state = { ...readControls(state), in: "upload", img: await upload(file, $("upload-progress")) };
     syncControls(state);
     changed();
   } catch (error) {
-    setStatus(say(TEXT.status.upload_refused, { message: error.message }), true);
+    setStatus(fill(TEXT.status.upload_refused, { message: error.message }), true);
   }
 });
 window.addEventListener("resize", () => live?.start && redraw());
