@@ -218,7 +218,7 @@ export function reductionViews(answer, text, widths) {
   const original = decodeTensor(answer.input);
   const names = answer.channel_names.map((name) => channelName(name, text.channels));
   const ranges = channelRanges(original);
-  const components = Array.from({ length: rank }, (_, k) => `PC${k + 1}`);
+  const components = Array.from({ length: rank }, (_, k) => fill(R.component, { k: k + 1 }));
   return {
     figures: {
       "pca-plot": pcaFigure(answer, rank, R, widths["pca-plot"]),
