@@ -1,0 +1,115 @@
+"""Every page and embed in Chinese, as a student sees it in Chromium: no Latin word on screen but
+the few symbols and names below; the language switch keeps the page's state and is remembered."""
+
+import re
+
+import pytest
+
+from tests import corpus
+
+# Latin words a Chinese page may show, and why.
+ALLOWED = {
+    # Symbols and notation, written as in the formulas and in PyTorch.
+    *("Cin", "Cout", "ReLU", "BatchNorm", "conv2d", "float32", "max", "min", "PCA", "RGB", "SGD", "Adam"),
+    # Names: the site, the libraries, the architectures and layers as their papers name them, the
+    # authors the lesson cites.
+    *("Pointwise", "PyTorch", "TensorFlow", "torchvision", "Inception", "ResNet", "MobileNet", "MobileNetV2"),
+    *("NiN", "mlpconv", "He", "Lin", "Chen", "Yan", "Szegedy", "Howard", "Sandler"),
+    # The English term beside its Chinese one, as a lecturer glosses it once.
+    "depthwise",
+    # File formats a person picks, and the machine a mix ran on.
+    *("PNG", "JPEG", "GIF", "WebP", "npz", "CPU", "GPU"),
+    # The switch names the other language in that language.
+    "English",
+}
+PHRASES = ("Network in Network",)  # a paper's title, cited as it is
+
+PAGES = ["/", "/cost", "/lesson", "/embed/mixer", "/embed/cost", "/embed/collapse"]
+OTHER_PAGES = ["/learn", "/blocks"]  # built by their own pages' authors, with their own catalogues
+
+# What a person can read: the page's text (code blocks left out: code is code), the text of Plotly's
+# SVG figures, the labels laid over them, and the tile labels drawn into the maps' images.
+COLLECT = """() => {
+  const style = document.createElement("style");
+  style.textContent = "code, pre { display: none !important; }";
+  document.head.append(style);
+  const text = document.body.innerText;
+  style.remove();
+  const figures = [...document.querySelectorAll(".js-plotly-plot svg text")].map((node) => node.textContent);
+  const labels = [...document.querySelectorAll(".labels span")].map((node) => node.textContent);
+  const tiles = [...document.querySelectorAll("[data-tiles]")].map((node) => node.dataset.tiles);
+  return [text, ...figures, ...labels, ...tiles].join("\\n");
+}"""
+
+
+def latin_words(text: str) -> set[str]:
+    """Words of two or more Latin letters not on the allow-list; a dotted name (nn.Conv2d) is code."""
+    for phrase in PHRASES:
+        text = text.replace(phrase, " ")
+    text = re.sub(r"\b\w+(?:\.\w+)+", " ", text)
+    words = {w for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", text) if len(re.findall("[A-Za-z]", w)) >= 2}
+    return words - ALLOWED
+
+
+def settled(frame) -> None:
+    frame.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=30_000)
+
+
+def read(page) -> set[str]:
+    return latin_words(page.evaluate(COLLECT))
+
+
+@pytest.mark.parametrize("path", PAGES + OTHER_PAGES)
+def test_every_page_and_embed_reads_in_chinese(watched, path):
+    watched.open(f"{path}?lang=zh")
+    page = watched.page
+    assert page.locator("html").get_attribute("lang") == "zh"
+    page.wait_for_timeout(300)  # the last figure's labels are placed a frame after data-ready
+    seen = {word: path for word in read(page)}
+    if path == "/lesson":
+        # Every step, and the embed it shows.
+        for step in range(1, int(page.locator("#lesson").get_attribute("data-steps")) + 1):
+            if step > 1:
+                page.keyboard.press("ArrowRight")
+            frame = page.locator(f"#step-{step} iframe").element_handle().content_frame()
+            settled(frame)
+            frame.wait_for_timeout(300)
+            words = read(page) | read(frame)
+            seen |= {word: f"step {step}" for word in words}
+    assert seen == {}
+    assert watched.errors == []
+
+
+def test_the_switch_keeps_the_state_and_the_choice_is_remembered(watched):
+    watched.open("/cost?lang=zh&s-cout=100")
+    page = watched.page
+    assert page.locator("#sweep h2").inner_text().startswith("参数量")
+    page.locator("header.site a[hreflang]").click()
+    watched.settle()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "s-cout=100" in page.url and "lang=en" in page.url
+    # Chosen once, the language follows to a link that does not say it.
+    page.goto(f"{watched.base_url}/?lang=zh")
+    watched.settle()
+    page.goto(f"{watched.base_url}/cost")
+    watched.settle()
+    assert page.locator("html").get_attribute("lang") == "zh" and "lang=zh" in page.url
+    assert page.locator("#sweep h2").inner_text().startswith("参数量")
+    # The export and the copied links keep it.
+    assert "lang=zh" in page.locator("#export-html").get_attribute("href")
+
+
+def test_refusals_are_said_in_the_pages_words(watched):
+    watched.open("/cost?lang=zh")
+    page = watched.page
+    page.locator("#d-cin").fill("0")
+    page.locator("#d-cin").dispatch_event("change")
+    watched.settle()
+    assert page.locator("#separable-verdict").inner_text() == "Cin 超出范围：应在 1 到 8192 之间。"
+
+    watched.open("/?lang=zh")
+    text = {"name": "notes.png", "mimeType": "image/png", "buffer": corpus.TEXT}
+    page.set_input_files("#upload", files=[text])
+    page.wait_for_selector("#status.error")
+    refused = "上传被拒绝：服务器读不了这个文件：请上传 PNG、JPEG、GIF 或 WebP 图像。"
+    assert page.locator("#status").inner_text() == refused
