@@ -1,6 +1,7 @@
 // Site-wide chrome: the language, "Large type" (remembered across pages and visits, or ?large=1),
 // and the layout a link asks for: ?view=a,b shows only those views, ?hide=x,y hides those controls.
 import { commonText } from "./text.js";
+import { arrangeViews } from "./fit.js";
 
 const box = document.getElementById("large-type");
 const KEY = "pointwise-large-type";
@@ -58,6 +59,7 @@ if (views.length) {
 }
 document.body.classList.toggle("no-controls", list("hide").includes("controls"));
 for (const name of list("hide")) {
-  const selector = name === "controls" ? ".controls" : `[data-control="${CSS.escape(name)}"]`;
+  const selector = name === "controls" ? ".controls, .share" : `[data-control="${CSS.escape(name)}"]`;
   for (const element of document.querySelectorAll(selector)) element.classList.add("left-out");
 }
+arrangeViews();

@@ -2,6 +2,7 @@
 import { getJSON, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { collapseView } from "./collapse-views.js";
+import { fitHeight } from "./fit.js";
 import { placeLabels } from "./plots.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,11 +24,12 @@ async function refresh() {
   const verdict = $("collapse-verdict");
   try {
     const view = collapseView(await data(), widths, text);
+    verdict.textContent = view.verdict; // before the figures: in an embed they take the height it leaves
     for (const [id, figure] of Object.entries(view.figures)) {
+      figure.layout.height = fitHeight($(id)) ?? figure.layout.height; // in an embed, the frame's share
       Plotly.react($(id), figure.data, { ...figure.layout, width: $(id).clientWidth }, PLOT_CONFIG);
       if (figure.labels) placeLabels($(id), figure, $(id).clientWidth);
     }
-    verdict.textContent = view.verdict;
     verdict.classList.remove("error");
   } catch (error) {
     verdict.textContent = refusal(error, { seed: { name: text.seed, min: $("seed").min, max: $("seed").max } });

@@ -15,6 +15,7 @@ import {
   weightsFigure,
 } from "./mixer-views.js";
 import { channelRanges, cssGradient, fmt, font, gridFigure, placeLabels, rangeOf } from "./plots.js";
+import { arrangeViews, fitHeight, fitting, shrinkToFit } from "./fit.js";
 import { renderProbe } from "./probe.js";
 import { channelName } from "./text.js";
 
@@ -105,31 +106,44 @@ export function renderMixer(dom, model) {
   const [cout] = answer.weight.shape;
   const rgbWasHidden = dom.rgbFigure.hidden;
   dom.rgbFigure.hidden = cout !== 3;
+  if (fitting && rgbWasHidden !== dom.rgbFigure.hidden) arrangeViews(); // the frame's cells anew
   // Every figure gets its container's width, read for all of them before any is redrawn (reading a
   // width after a redraw would make the browser lay the page out again, once per figure).
   const widths = Object.fromEntries(PLOTS.map((role) => [role, dom[role].clientWidth || 400]));
+  // In an embed each figure is as tall as its share of the frame (fit.js); elsewhere heights is all null.
+  const heights = Object.fromEntries(PLOTS.map((role) => [role, fitHeight(dom[role])]));
   drawn.widths = widths;
   drawn.grids ??= {};
   // The input grid changes only with the input, the colour scale, its width or the probed pixel.
-  const inputKey = [shared, widths.inputGrid, probe?.row, probe?.col, font().size].join();
+  const inputKey = [shared, widths.inputGrid, heights.inputGrid, probe?.row, probe?.col, font().size].join();
   if (shown(dom.inputGrid) && (model.newInput || drawn.inputKey !== inputKey)) {
-    const grid = channelGrid(input, names, { shared, figureWidth: widths.inputGrid });
+    const grid = channelGrid(input, names, { shared, figureWidth: widths.inputGrid, figureHeight: heights.inputGrid });
     drawn.grids.input = grid;
     drawn.inputKey = inputKey;
-    drawPlot(dom.inputGrid, withMarker(gridFigure(grid, widths.inputGrid), grid, probe), widths.inputGrid);
+    const figure = gridFigure(grid, widths.inputGrid, heights.inputGrid ?? undefined, !heights.inputGrid);
+    drawPlot(dom.inputGrid, withMarker(figure, grid, probe), widths.inputGrid);
   }
   if (shown(dom.outputGrid)) {
-    const grid = channelGrid(output, outputNames(cout), { shared, figureWidth: widths.outputGrid, selected: channel });
+    const size = { figureWidth: widths.outputGrid, figureHeight: heights.outputGrid };
+    const grid = channelGrid(output, outputNames(cout), { shared, ...size, selected: channel });
     drawn.grids.output = grid;
-    drawPlot(dom.outputGrid, withMarker(gridFigure(grid, widths.outputGrid), grid, probe), widths.outputGrid);
+    const figure = gridFigure(grid, widths.outputGrid, heights.outputGrid ?? undefined, !heights.outputGrid);
+    drawPlot(dom.outputGrid, withMarker(figure, grid, probe), widths.outputGrid);
   }
   const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, { biasName: text.bias });
+  if (heights.weights) weights.layout.height = heights.weights;
   if (shown(dom.weights)) drawPlot(dom.weights, weights, widths.weights);
-  if (shown(dom.sum)) drawPlot(dom.sum, sumFigure(answer.explain, input, names, output, activation, widths.sum), widths.sum);
-  if (shown(dom.graph)) drawPlot(dom.graph, graphFigure(answer.weight.values, names, null, widths.graph), widths.graph);
+  const sum = () => sumFigure(answer.explain, input, names, output, activation, widths.sum, heights.sum);
+  if (shown(dom.sum)) drawPlot(dom.sum, sum(), widths.sum);
+  const graph = () => graphFigure(answer.weight.values, names, null, widths.graph, heights.graph);
+  if (shown(dom.graph)) drawPlot(dom.graph, graph(), widths.graph);
   // A plot made while hidden has no size: make it anew once it can be seen.
   const make = rgbWasHidden ? Plotly.newPlot : Plotly.react;
-  if (shown(dom.rgb)) drawPlot(dom.rgb, rgbFigure(output, text), widths.rgb, make);
+  if (shown(dom.rgb)) {
+    const rgb = rgbFigure(output, text);
+    if (heights.rgb) rgb.layout.height = heights.rgb;
+    drawPlot(dom.rgb, rgb, widths.rgb, make);
+  }
   // Text and tables last: Plotly measures the page as it draws, and every change before that would
   // have to be laid out again for it.
   const { weight, bias } = answer;
@@ -139,4 +153,9 @@ export function renderMixer(dom, model) {
   dom.wMin.textContent = fmt(-weights.limit, 2);
   dom.wMax.textContent = fmt(weights.limit, 2);
   dom.cost.textContent = costLine(answer, text);
+  if (shown(dom.probe)) shrinkToFit(dom.probe);
+  // In a frame, the captions just written may have taken room from the plots: draw once more at
+  // the heights they leave.
+  const moved = PLOTS.some((role) => shown(dom[role]) && fitHeight(dom[role]) !== heights[role]);
+  if (fitting && moved && !model.refit) renderMixer(dom, { ...model, newInput: true, refit: true });
 }

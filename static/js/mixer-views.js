@@ -18,7 +18,7 @@ import {
 import { fill } from "./text.js";
 
 // One tile per channel of a (C, H, W) tensor; `shared` gives every tile the range of them all.
-export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1 }) {
+export function channelGrid(tensor, labels, { shared, figureWidth, figureHeight, selected = -1 }) {
   const [channels, height, width] = tensor.shape;
   const plane = height * width;
   const ranges = channelRanges(tensor);
@@ -30,7 +30,7 @@ export function channelGrid(tensor, labels, { shared, figureWidth, selected = -1
     const range = mergeRanges(tiles.map((t) => t.range));
     tiles.forEach((t) => (t.range = range));
   }
-  return composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, selected });
+  return composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, figureHeight, selected });
 }
 
 const outputName = (n) => `y${n}`;
@@ -103,7 +103,7 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
 // Y[n] = f(Σ_c W[n, c]·X[c] + b[n]) as a row of maps on one shared, zero-centred scale.
 // The contribution maps W[n, c]·X[c] are drawn from the input the page already has (the API's
 // explain.sum and max_abs_error carry the exact check), so an edit does not fetch them again.
-export function sumFigure(explain, input, inputNames, output, activation, figureWidth) {
+export function sumFigure(explain, input, inputNames, output, activation, figureWidth, figureHeight = null) {
   const [channels, height, width] = input.shape;
   const plane = height * width;
   const n = explain.channel;
@@ -125,7 +125,8 @@ export function sumFigure(explain, input, inputNames, output, activation, figure
   const symmetric = Math.max(...extremes) || 1;
   tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
   const cols = Math.min(tiles.length, 12);
-  return gridFigure(composeTiles(tiles, { height, width, cols, figureWidth }), figureWidth, 520);
+  const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight });
+  return gridFigure(grid, figureWidth, figureHeight ?? 520, !figureHeight);
 }
 
 const GRAPH_MARGIN = { l: 120, r: 50, t: 10, b: 10 };
@@ -165,13 +166,13 @@ function edgesImage(weight, yIn, yOut, highlight, width, height) {
 }
 
 // Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign.
-export function graphFigure(weight, inputNames, highlight, figureWidth) {
+export function graphFigure(weight, inputNames, highlight, figureWidth, fixedHeight = null) {
   const cout = weight.length;
   const cin = inputNames.length;
   const ys = (count) => Array.from({ length: count }, (_, i) => (count === 1 ? 0.5 : 1 - i / (count - 1)));
   const yIn = ys(cin);
   const yOut = ys(cout);
-  const height = Math.max(300, 18 * Math.max(cin, cout));
+  const height = fixedHeight ?? Math.max(300, 18 * Math.max(cin, cout));
   const { l, r, t, b } = GRAPH_MARGIN;
   const source = edgesImage(weight, yIn, yOut, highlight, figureWidth - l - r, height - t - b);
   const [x0, x1] = GRAPH_RANGE;

@@ -72,10 +72,14 @@ export function columnsFor(count) {
 // tile's label drawn under it. A tile gets about as many pixels as the screen gives it in a figure
 // `figureWidth` CSS pixels wide: large maps are sampled (every n-th pixel), small ones enlarged
 // (each value a block of n×n pixels), so labels drawn into the image stay sharp.
-export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, selected = -1 }) {
+export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, figureHeight = null, selected = -1 }) {
   const ratio = window.devicePixelRatio || 1;
-  // No tile narrower than MIN_TILE_PX on screen: a narrow figure (a phone) gets fewer columns.
-  const cols = Math.max(1, Math.min(wanted, Math.floor(figureWidth / (MIN_TILE_PX * (1 + TILE_GAP)))));
+  // In a frame (figureHeight given) the columns that make the largest tiles fit both ways; on a page,
+  // no tile narrower than MIN_TILE_PX on screen: a narrow figure (a phone) gets fewer columns.
+  const lineCount = Math.max(...tiles.map((t) => t.label.length));
+  const cols = figureHeight
+    ? bestColumns(tiles.length, height / width, figureWidth, figureHeight, font().size * (1.25 * lineCount + 0.4))
+    : Math.max(1, Math.min(wanted, Math.floor(figureWidth / (MIN_TILE_PX * (1 + TILE_GAP)))));
   const shown = Math.max(1, (figureWidth / cols) * ratio);
   const side = Math.max(height, width);
   const scale = side > shown ? 1 / Math.floor(side / shown) : Math.max(1, Math.floor(shown / side));
@@ -137,6 +141,20 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   return { ...grid, labels: names, fontPx, cols };
 }
 
+// How many columns of `count` tiles (each `aspect` = height/width, with `labelPx` of label under it)
+// give the widest tiles in a box of figureWidth × figureHeight CSS pixels.
+function bestColumns(count, aspect, figureWidth, figureHeight, labelPx) {
+  let best = [1, 0];
+  for (let cols = 1; cols <= count; cols++) {
+    const rows = Math.ceil(count / cols);
+    const byWidth = figureWidth / (cols * (1 + TILE_GAP));
+    const byHeight = (figureHeight / rows - labelPx) / aspect;
+    const side = Math.min(byWidth, byHeight);
+    if (side > best[1]) best = [cols, side];
+  }
+  return best[0];
+}
+
 // A tile's label lines, each as wide as the tile at most: a line too wide breaks at its spaces, and
 // a word still too wide is cut short with "…" (the full label travels as the figure's text).
 function fitLines(context, lines, room) {
@@ -193,12 +211,12 @@ export function hitTile(grid, x, y) {
 
 // A Plotly figure of one composed grid, as tall as its width asks for. Its tile labels, drawn
 // into the image, also travel as text (`tiles`) for the page to expose.
-// Never so short that its tiles shrink under MIN_TILE_PX; `layout.meta.labelPx` is the size its
+// Never so short that its tiles shrink under MIN_TILE_PX (unless fitted to a frame: floorTiles false); `layout.meta.labelPx` is the size its
 // labels are drawn at, and `tilePx` the width of a tile, on screen (CSS pixels), for tests to check.
-export function gridFigure(grid, figureWidth, maxHeight = 420) {
+export function gridFigure(grid, figureWidth, maxHeight = 420, floorTiles = true) {
   const natural = Math.round(((figureWidth - 8) * grid.height) / grid.width);
   const tileShown = ((figureWidth - 8) * grid.tileWidth) / grid.width;
-  const floor = Math.ceil(natural * Math.min(1, MIN_TILE_PX / tileShown));
+  const floor = floorTiles ? Math.ceil(natural * Math.min(1, MIN_TILE_PX / tileShown)) : 0;
   const height = Math.max(floor, Math.min(maxHeight - 8, natural)) + 8;
   const shownScale = Math.min((figureWidth - 8) / grid.width, (height - 8) / grid.height);
   return {

@@ -2,7 +2,8 @@
 // shown, selected, in a dialog: on a classroom LAN (plain http) the clipboard API is not there.
 import { commonText, fill } from "./text.js";
 
-const EMBED_SIZE = { width: 960, height: 640 };
+// A 16:9 slide (960×540); the embed fits its figures to whatever size the frame is given.
+const EMBED_SIZE = { width: 960, height: 540 };
 
 export function embedCode(src, title) {
   const { width, height } = EMBED_SIZE;

@@ -56,6 +56,41 @@ SURVEY = """() => {
 }"""
 
 
+# Inside a frame: does anything scroll or spill? The page itself, a figure whose drawing is taller
+# than its box, a probe whose tables are wider or taller than its box.
+FIT = """() => {
+  const root = document.documentElement;
+  const spills = [];
+  for (const gd of document.querySelectorAll(".js-plotly-plot")) {
+    if (gd.offsetParent === null) continue;
+    const drawn = gd.querySelector(".svg-container")?.getBoundingClientRect().bottom ?? 0;
+    if (drawn > gd.getBoundingClientRect().bottom + 1) spills.push(gd.id);
+  }
+  for (const box of document.querySelectorAll(".probe")) {
+    if (box.offsetParent === null) continue;
+    if (box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1) spills.push(box.id);
+  }
+  const views = [...document.querySelectorAll("[data-view]")].filter((v) => v.offsetParent !== null);
+  return {
+    scrollHeight: root.scrollHeight,
+    innerHeight: window.innerHeight,
+    spills,
+    order: views.filter((v) => !v.parentElement.closest("[data-view]")).map((v) => {
+      const box = v.getBoundingClientRect();
+      return [v.dataset.view, Math.round(box.top), Math.round(box.left)];
+    }),
+    shares: [...document.querySelectorAll(".share")].filter((s) => s.offsetParent !== null).length,
+  };
+}"""
+
+
+def check_fit(frame) -> dict:
+    fit = frame.evaluate(FIT)
+    assert fit["scrollHeight"] <= fit["innerHeight"], f"scrolls inside its frame: {fit}"
+    assert fit["spills"] == [], fit
+    return fit
+
+
 def settle(frame) -> None:
     frame.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=30_000)
 
@@ -141,4 +176,36 @@ def test_embeds(page_at, base_url, slides, name, frame):
     seen = survey(embed)
     assert seen["scrollWidth"] <= seen["innerWidth"], "the embed scrolls sideways"
     check_toolbars(seen)
+    if "view=" not in EMBEDS[name] and name != "collapse":
+        return  # a whole page embedded scrolls as the page does; chosen views fit the frame
+    fit = check_fit(embed)
+    if "view=" in EMBEDS[name]:  # the views in the order the link names them: by row, then column
+        asked = EMBEDS[name].split("view=")[1].split("&")[0].split(",")
+        shown = [view for view, _, _ in sorted(fit["order"], key=lambda v: (v[1], v[2]))]
+        assert shown == asked, fit["order"]
+    if "hide=controls" in EMBEDS[name]:
+        assert fit["shares"] == 0  # the copy buttons are controls too
     assert page.errors == []
+
+
+LESSON_STEPS = [1, 2, 3, 5, 6, 7, 8, 13]
+
+
+@pytest.mark.parametrize("size", ["laptop", "projector"])
+def test_lesson_figures_fit_their_frames(page_at, base_url, size):
+    page = page_at(SIZES[size])
+    for step in LESSON_STEPS:
+        page.goto(base_url + with_room(f"/lesson?step={step}", size))
+        frame = page.locator(f"#step-{step} iframe").element_handle().content_frame()
+        settle(frame)
+        check_fit(frame)
+    assert page.errors == []
+
+
+def test_embed_code_is_a_16_by_9_slide(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/cost")
+    settle(page)
+    page.locator('.share[data-view="sweep"] button[data-copy="embed"]').click()
+    code = page.locator("#copied-text").input_value()
+    assert 'width="960" height="540"' in code
