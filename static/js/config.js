@@ -1,4 +1,5 @@
 // Every visual constant of the pages, in one place.
+import { commonText } from "./text.js";
 
 // Blue for negative, near-white for zero, red for positive: keeps its meaning on a washed-out projector.
 export const DIVERGING = [
@@ -38,12 +39,16 @@ export const MIN_TILE_PX = 64; // no map tile narrower on screen (CSS pixels)
 // (the button added here) and reset. Listing the buttons leaves out every cloud and Chart Studio
 // entry; app.css keeps the bar in a strip of its own above the data, and chrome.js keeps its
 // buttons out of the tab order until the figure is hovered or holds the focus.
+const LANGUAGE = document.documentElement.lang;
+// Plotly's own words (the toolbar's tips) in the page's language, on a page and in an export alike.
+Plotly.register({ moduleType: "locale", name: LANGUAGE, dictionary: commonText().plotly });
 const SVG_BUTTON = {
-  name: "Download as SVG",
+  name: commonText().figures.svg,
   icon: Plotly.Icons.disk,
   click: (figure) => Plotly.downloadImage(figure, { format: "svg", filename: "pointwise" }),
 };
 export const PLOT_CONFIG = {
+  locale: LANGUAGE,
   displaylogo: false,
   responsive: true,
   showSendToCloud: false,
