@@ -11,7 +11,6 @@ import gzip
 import torch
 
 from app.config import Settings
-from app.core import inputs
 from app.core.device import device_name
 from app.core.errors import InputError
 from app.core.mixing import explain_channel
@@ -22,8 +21,7 @@ from app.lab.block_models import BlockRequest, Explain
 from app.lab.block_weights import get_weights
 from app.lab.encoding import dumps, encode
 from app.lab.inputs import load_input
-from app.lab.limits import check_answer, check_side
-from app.lab.models import RandomInput
+from app.lab.limits import check_answer
 from app.lab.runtime import get_device
 
 EXPLAIN_TERMS = 8  # a weighted sum shows its largest terms one by one, the rest as one map
@@ -68,19 +66,8 @@ class BlockInput:
 
 def block_input(request: BlockRequest, c_in: int, settings: Settings) -> BlockInput:
     """X (Cin, H, W): the request's input, its missing channels filled by the seeded 1×1 stem."""
-    spec = request.input
-    if isinstance(spec, RandomInput):
-        # A random input may be as wide as a block (up to max_block_channels), past the Mixer's max_in_channels.
-        check_side(("input", "height"), spec.height, settings)
-        check_side(("input", "width"), spec.width, settings)
-        if spec.channels > settings.max_block_channels:
-            raise InputError(
-                ("input", "channels"), f"{spec.channels} channels is over the limit of {settings.max_block_channels}"
-            )
-        x = inputs.random_tensor(spec.channels, spec.height, spec.width, spec.seed, spec.distribution)
-        names = inputs.numbered_names(spec.channels)
-    else:
-        x, names = load_input(spec, request.features, request.max_side, settings)
+    # A random input may be as wide as a block (max_block_channels), past the Mixer's max_in_channels.
+    x, names = load_input(request.input, request.features, request.max_side, settings, settings.max_block_channels)
     c = x.shape[0]
     if c > c_in:
         raise InputError(

@@ -40,16 +40,21 @@ class InputShape:
     width: int | None
 
 
-def input_shape(spec: Input, features: Features, max_side: int, settings: Settings) -> InputShape:
-    """Check the spec against the limits and say what it makes, without making it."""
+def input_shape(
+    spec: Input, features: Features, max_side: int, settings: Settings, max_channels: int | None = None
+) -> InputShape:
+    """Check the spec against the limits and say what it makes, without making it. A random or
+    explicit input has at most `max_channels` channels: the Settings' max_in_channels unless a
+    service allows more (a block takes as many as its own width)."""
+    limit = max_channels or settings.max_in_channels
     if isinstance(spec, RandomInput):
         check_side(("input", "height"), spec.height, settings)
         check_side(("input", "width"), spec.width, settings)
-        check_in_channels(("input", "channels"), spec.channels, settings)
+        check_in_channels(("input", "channels"), spec.channels, limit)
         return InputShape(inputs.numbered_names(spec.channels), spec.height, spec.width)
     if isinstance(spec, ValuesInput):
         c_in, height, width = len(spec.values), len(spec.values[0]), len(spec.values[0][0])
-        check_in_channels(("input", "values"), c_in, settings)
+        check_in_channels(("input", "values"), c_in, limit)
         check_side(("input", "values"), max(height, width), settings)
         return InputShape(inputs.numbered_names(c_in), height, width)
     check_side(("max_side",), max_side, settings)
@@ -63,9 +68,11 @@ def input_shape(spec: Input, features: Features, max_side: int, settings: Settin
     return InputShape(names, None, None)
 
 
-def load_input(spec: Input, features: Features, max_side: int, settings: Settings) -> tuple[torch.Tensor, list[str]]:
+def load_input(
+    spec: Input, features: Features, max_side: int, settings: Settings, max_channels: int | None = None
+) -> tuple[torch.Tensor, list[str]]:
     """The input X (Cin, H, W), float32 on the CPU, and its channel names."""
-    names = input_shape(spec, features, max_side, settings).names
+    names = input_shape(spec, features, max_side, settings, max_channels).names
     if isinstance(spec, RandomInput):
         return inputs.random_tensor(spec.channels, spec.height, spec.width, spec.seed, spec.distribution), names
     if isinstance(spec, ValuesInput):

@@ -18,9 +18,9 @@ def check_side(field: Field, value: int, settings: Settings) -> None:
         raise InputError(field, f"{value} pixels is over the limit of {settings.max_side}")
 
 
-def check_in_channels(field: Field, value: int, settings: Settings) -> None:
-    if value > settings.max_in_channels:
-        raise InputError(field, f"{value} input channels is over the limit of {settings.max_in_channels}")
+def check_in_channels(field: Field, value: int, limit: int) -> None:
+    if value > limit:
+        raise InputError(field, f"{value} input channels is over the limit of {limit}")
 
 
 def check_out_channels(field: Field, value: int, settings: Settings) -> None:

@@ -185,7 +185,7 @@ def test_a_strided_1x1_projection_is_explained_on_the_pixels_it_reads(client):
             SMALL,
             {"input": random_input(513, 4)},
             ["body", "input", "channels"],
-            "513 channels is over the limit of 512",
+            "513 input channels is over the limit of 512",
         ),
         (
             {**SMALL, "in_channels": 512, "bottleneck_channels": 512, "out_channels": 512},
