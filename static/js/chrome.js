@@ -1,6 +1,5 @@
 // Site-wide chrome: the language, "Large type" (remembered across pages and visits, or ?large=1),
 // and the layout a link asks for: ?view=a,b shows only those views, ?hide=x,y hides those controls.
-import { commonText } from "./text.js";
 import { arrangeViews } from "./fit.js";
 
 const box = document.getElementById("large-type");
@@ -30,11 +29,6 @@ for (const link of document.querySelectorAll("a[hreflang]")) {
     link.href = url.toString();
     localStorage.setItem(LANGUAGE_KEY, link.hreflang);
   });
-}
-// Plotly's own words (the toolbar's tips) in the page's language.
-if (window.Plotly && commonText()) {
-  Plotly.register({ moduleType: "locale", name: language, dictionary: commonText().plotly });
-  Plotly.setPlotConfig({ locale: language });
 }
 
 function apply(on) {
