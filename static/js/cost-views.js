@@ -230,7 +230,7 @@ export function bottleneckView({ controls: c, answer }, text) {
     designs,
     text,
     verdict: fill(words.verdict, {
-      cin, mid, b: group(b.multiply_adds), basic: group(basic.multiply_adds), plain: group(plain.multiply_adds),
+      cin, mid, bp: group(b.parameters), b: group(b.multiply_adds), basic: group(basic.multiply_adds), plain: group(plain.multiply_adds),
       ratio: (100 * answer.basic_ratio).toFixed(0), wider: cin / mid,
       compare: compare(b.multiply_adds, plain.multiply_adds, text),
     }),
