@@ -14,6 +14,7 @@ Run: .venv/bin/python -m benchmarks.load
 import asyncio
 from pathlib import Path
 import random
+import re
 import statistics
 import time
 
@@ -24,7 +25,22 @@ from tests.live import server
 STUDENTS = 30
 INTERACTIONS = 20
 DEADLINE_S = 120
-PAGE = ["/", "/static/js/mixer.js", "/static/js/mixer-views.js", "/static/css/app.css", "/vendor/plotly.min.js"]
+JS = Path(__file__).resolve().parent.parent / "static" / "js"
+
+
+def modules(entry: str) -> list[str]:
+    """An ES module of static/js and every module it imports, as a browser fetches them."""
+    found, todo = [], [entry]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.append(name)
+            todo += re.findall(r'from "\./([\w-]+\.js)"', (JS / name).read_text(encoding="utf-8"))
+    return found
+
+
+# What a browser fetches to open the Mixer: the page, its modules, the style sheet, plotly.js.
+PAGE = ["/", *(f"/static/js/{m}" for m in modules("mixer.js")), "/static/css/app.css", "/vendor/plotly.min.js"]
 SAMPLES = ["scene", "shapes", "wheel"]
 
 

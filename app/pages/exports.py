@@ -47,6 +47,7 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     parsed, request = state.mixer(params, settings)
     data = {"answer": mix_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
+    data["shared"] = parsed.scale == "shared"  # one colour range for every tile, as on the page
     data["text"] = mixer_text(lang)
     text = page_text("mixer", lang)
     return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text)

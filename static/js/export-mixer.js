@@ -2,7 +2,7 @@
 // page's own renderMixer.
 import { decodeAnswer, mixerElements, paintScaleBars, renderMixer } from "./mixer-render.js";
 
-const { answer, request, views, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
+const { answer, request, views, shared, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
 
 // The views the state asked for (?view=…), as the page leaves the others out.
 for (const element of document.querySelectorAll("[data-view]")) {
@@ -14,7 +14,7 @@ renderMixer(mixerElements(), {
   activation: request.activation,
   channel,
   probe: request.probe,
-  shared: false,
+  shared,
   selected: { row: channel, col: 0 },
   newInput: true,
   drawn: {},
