@@ -111,5 +111,5 @@ def test_refusals_are_said_in_the_pages_words(watched):
     text = {"name": "notes.png", "mimeType": "image/png", "buffer": corpus.TEXT}
     page.set_input_files("#upload", files=[text])
     page.wait_for_selector("#status.error")
-    refused = "上传被拒绝：服务器读不了这个文件：请上传 PNG、JPEG、GIF 或 WebP 图像。"
+    refused = "上传被拒绝：服务器无法读取这个文件：请上传 PNG、JPEG、GIF 或 WebP 图像。"
     assert page.locator("#status").inner_text() == refused
