@@ -113,3 +113,39 @@ def test_refusals_are_said_in_the_pages_words(watched):
     page.wait_for_selector("#status.error")
     refused = "上传被拒绝：服务器无法读取这个文件：请上传 PNG、JPEG、GIF 或 WebP 图像。"
     assert page.locator("#status").inner_text() == refused
+
+
+# Each refusal a page can meet, as the API answers it (status, detail, Retry-After), and what a
+# page says for it: the Mixer's cout slider is the control, its range the one the slider offers.
+SAY = """async ([status, detail, retry]) => {
+  const { ApiError, refusal } = await import("/static/js/api.js");
+  const controls = { out_channels: { name: "Cout", min: 1, max: 64 }, file: { limit: "16 MB" } };
+  return refusal(new ApiError(status, detail, retry), controls);
+}"""
+REFUSALS = [
+    (413, "file: over the upload limit", None, "这张图像超过了 16 MB 的上传上限。"),
+    (413, "encoding: the answer would be too large", None, "超出了服务器的限制：图像或请求太大。"),
+    (415, "file: not a supported image", None, "服务器无法读取这个文件：请上传 PNG、JPEG、GIF 或 WebP 图像。"),
+    (404, "input.image_id: no image", None, "服务器上没有这张图像（可能已被清除）：请重新上传。"),
+    (422, [{"loc": ["body", "out_channels"], "msg": "too many"}], None, "Cout 超出范围：应在 1 到 64 之间。"),
+    (422, [{"loc": ["body", "weight", "values", 0]}], None, "服务器不接受 weight.values.0 的这个取值。"),
+    (503, "the server is busy", "5", "服务器正忙，请 5 秒后再试。"),
+    (429, "file: too many new images", "12", "这台电脑上传的新图像太多了：请等 12 秒再上传。"),
+    (0, "the upload did not reach the server", None, "连不上服务器：请检查网络后重试。"),
+    (500, "boom", None, "服务器拒绝了这个请求（状态码 500）。"),
+]
+
+
+@pytest.fixture(scope="module")
+def chinese(browser, base_url):
+    """A page in Chinese, for its modules."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base_url}/embed/collapse?lang=zh")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize(("status", "detail", "retry", "said"), REFUSALS)
+def test_every_refusal_has_the_pages_own_words(chinese, status, detail, retry, said):
+    assert chinese.evaluate(SAY, [status, detail, retry]) == said
