@@ -18,6 +18,27 @@ const vectorText = (v) => (v ? v.map(short).join(",") : "");
 const parseMatrix = (text) => (text.trim() ? text.split(";").map((row) => row.split(",").map(Number)) : null);
 const parseVector = (text) => (text.trim() ? text.split(",").map(Number) : null);
 
+// What the page calls each query parameter a refusal can name, and the range its control offers
+// where that range is the whole rule (steps, for one, are also bounded by pixels and work).
+const LABELS = { in: "input", img: "upload", feat: "features", tgt: "target", tc: "target_channels", TW: "target_weight" };
+Object.assign(LABELS, { TB: "target_bias", hid: "hidden", lr: "lr", steps: "steps", every: "every", seed: "seed" });
+Object.assign(LABELS, { rc: "channels", rh: "height", rw: "width", rs: "input_seed", noise: "noise", mom: "momentum" });
+const RANGED = ["rc", "rh", "rw", "tc", "hid"];
+
+export function refusalNames() {
+  const names = { R: { name: TEXT.reduce.rank } };
+  for (const [parameter, label] of Object.entries(LABELS)) {
+    const element = control(parameter);
+    const range = RANGED.includes(parameter) ? { min: element.min, max: element.max } : {};
+    names[parameter] = { name: TEXT.controls[label], ...range };
+  }
+  // /api/learn and /api/reduce name the fields of their bodies: the same controls.
+  const body = { hidden: "hid", "target.preset": "tgt", "target.random.out_channels": "tc", "target.weight": "TW" };
+  Object.assign(body, { "target.bias": "TB", "target.autoencoder.rank": "R", rank: "R", input: "in", max_side: "in" });
+  for (const [field, parameter] of Object.entries(body)) names[field] = names[parameter];
+  return names;
+}
+
 // Cin of the input a state asks for, for the range of R.
 export function inChannels(state) {
   if (state.in === "random") return state.rc;
@@ -76,6 +97,6 @@ export function toQuery(state) {
 export async function fetchRequests(state) {
   const response = await fetch(`/data/learn${toQuery(state)}`);
   const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
-  if (!response.ok) throw new ApiError(response.status, body.detail);
+  if (!response.ok) throw new ApiError(response.status, body.detail, response.headers.get("retry-after"));
   return body;
 }

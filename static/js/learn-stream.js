@@ -21,8 +21,8 @@ export function parseEvents(text) {
 }
 
 // Train, calling onEvent(name, data) for each event as it arrives. Resolves with the `done` data,
-// or null when stopped through `signal`; a refusal (422 before the stream, or an `error` event
-// when training diverged) rejects with an ApiError.
+// or null when stopped through `signal`; a refusal (a 4xx before the stream) rejects with an
+// ApiError, and so does an `error` event (training diverged), marked `diverged`.
 export async function streamLearn(request, onEvent, signal) {
   let response;
   try {
@@ -38,7 +38,7 @@ export async function streamLearn(request, onEvent, signal) {
   }
   if (!response.ok) {
     const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
-    throw new ApiError(response.status, body.detail);
+    throw new ApiError(response.status, body.detail, response.headers.get("retry-after"));
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -50,7 +50,7 @@ export async function streamLearn(request, onEvent, signal) {
       const parsed = parseEvents(buffer + value);
       buffer = parsed.rest;
       for (const event of parsed.events) {
-        if (event.name === "error") throw new ApiError(422, event.data.detail);
+        if (event.name === "error") throw Object.assign(new ApiError(422, event.data.detail), { diverged: true });
         if (event.name === "done") done = event.data;
         onEvent(event.name, event.data);
       }
@@ -70,6 +70,6 @@ export async function postReduce(request, signal) {
     signal,
   });
   const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
-  if (!response.ok) throw new ApiError(response.status, body.detail);
+  if (!response.ok) throw new ApiError(response.status, body.detail, response.headers.get("retry-after"));
   return body;
 }

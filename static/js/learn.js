@@ -1,9 +1,9 @@
 // The Learn page: controls ↔ state ↔ URL, training streamed from /api/learn and drawn as it comes,
 // the ReLU comparison, the PCA curve from /api/reduce and the autoencoder that learns it.
-import { ApiError, decodeTensor } from "./api.js";
+import { ApiError, decodeTensor, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { postReduce, streamLearn } from "./learn-stream.js";
-import { PAGE, TEXT, fetchRequests, readControls, syncControls, toQuery } from "./learn-state.js";
+import { PAGE, TEXT, fetchRequests, readControls, refusalNames, syncControls, toQuery } from "./learn-state.js";
 import { storedUpload, upload, wireUpload } from "./learn-upload.js";
 import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
@@ -152,6 +152,7 @@ async function run(steps) {
   }
 }
 
+// An evicted upload is sent again without a word; any other refusal is said in the page's words.
 async function refused(error) {
   if (error instanceof ApiError && error.status === 404 && state.in === "upload") {
     const file = storedUpload(state.img);
@@ -159,19 +160,21 @@ async function refused(error) {
     state.img = await upload(file, $("upload-progress"));
     return changed();
   }
-  if (error instanceof ApiError && error.status === 503) return setStatus(TEXT.status.busy, true);
-  const diverged = error.message.includes("diverged");
-  setStatus(fill(diverged ? TEXT.status.diverged : TEXT.status.refused, { message: error.message }), true);
+  setStatus(error.diverged ? TEXT.status.diverged : refusal(error, refusalNames()), true);
 }
 
 const everything = () => [train, ...(state.cmp === "1" ? [compare] : []), reduction, autoencoder];
 
+// A change of the controls: the server reads the new state (body[data-busy] from here on, so that a
+// test waits for the runs it starts), then everything it touches runs again.
 async function changed(steps = everything) {
   commit();
+  document.body.dataset.busy = "1";
   try {
     ({ state, requests } = await fetchRequests(state));
   } catch (error) {
-    return setStatus(fill(TEXT.status.refused, { message: error.message }), true);
+    if (!chain) delete document.body.dataset.busy;
+    return setStatus(refusal(error, refusalNames()), true);
   }
   syncControls(state);
   run(steps());
@@ -213,7 +216,7 @@ wireUpload($("upload"), $("dropzone"), async (file) => {
     syncControls(state);
     changed();
   } catch (error) {
-    setStatus(fill(TEXT.status.upload_refused, { message: error.message }), true);
+    setStatus(fill(TEXT.status.upload_refused, { reason: refusal(error, refusalNames()) }), true);
   }
 });
 window.addEventListener("resize", () => live?.start && redraw());

@@ -43,6 +43,20 @@ def test_a_change_retrains_and_lives_in_the_query_string(watched):
     assert watched.errors == []
 
 
+def test_a_refused_value_is_said_in_the_pages_words(watched):
+    watched.open("/learn?lang=zh&layers=2")
+    page = watched.page
+    page.fill("#hid", "65")
+    page.locator("#hid").dispatch_event("change")
+    page.wait_for_selector("#status.error")
+    assert page.locator("#status").inner_text() == "隐藏层宽度 超出范围：应在 1 到 64 之间。"
+    page.fill("#hid", "16")
+    page.locator("#hid").dispatch_event("change")
+    watched.settle()
+    assert page.locator("#status").inner_text().startswith("完成")
+    assert [e for e in watched.errors if "status of 422" not in e] == []  # Chromium logs the refused request
+
+
 def test_stop_ends_a_long_run(watched):
     page = watched.page
     page.goto(watched.base_url + "/learn?feat=bank&tgt=random&layers=2&hid=64&steps=3000")
