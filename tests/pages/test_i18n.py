@@ -5,11 +5,11 @@ answers in Chinese, the language comes from ?lang= or Accept-Language, and the s
 import json
 from pathlib import Path
 import re
+import sys
 
 import pytest
 
-from app.config import get_settings
-from app.pages.exports import export_lesson
+from app import __main__ as cli
 from app.pages.templating import CATALOGUES
 
 # The lesson's catalogue is en.json / zh.json; every other page's is <page>.<lang>.json.
@@ -115,8 +115,10 @@ def test_an_export_speaks_its_language(client):
     assert '<html lang="en">' in english and "Exported from Pointwise on " in english
 
 
-def test_the_cli_exports_the_lesson_in_chinese(tmp_path):
-    written = export_lesson(tmp_path, get_settings(), "zh")
+def test_the_cli_exports_the_lesson_in_chinese(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["python -m app", "export", "--out", str(tmp_path), "--lang", "zh"])
+    cli.main()
+    written = [Path(line) for line in capsys.readouterr().out.splitlines()]
     assert [p.name for p in written] == [f"step-{n:02d}.html" for n in range(1, 14)] + ["index.html"]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh">' in index and "一步步理解 1×1 卷积" in index and "加入非线性" in index
