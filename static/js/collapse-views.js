@@ -3,6 +3,7 @@
 import { decodeTensor } from "./api.js";
 import { outputNames, weightsFigure } from "./mixer-views.js";
 import { composeTiles, fmt, gridFigure, mergeRanges, rangeOf } from "./plots.js";
+import { fill } from "./text.js";
 
 function outputGrid(answer, label, range, figureWidth) {
   const maps = decodeTensor(answer.output.maps);
@@ -11,7 +12,7 @@ function outputGrid(answer, label, range, figureWidth) {
   const tiles = outputNames(channels).map((name, c) => ({
     values: maps.values.subarray(c * plane, (c + 1) * plane),
     range,
-    label: [`${label} ${name}`],
+    label: [fill(label, { name })],
   }));
   return gridFigure(composeTiles(tiles, { height, width, cols: channels, figureWidth }), figureWidth, 260);
 }
