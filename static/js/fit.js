@@ -37,7 +37,9 @@ export function arrangeViews() {
   let row = null;
   for (const view of views) {
     if (WIDE.has(view.dataset.view)) {
-      rows.push(view.dataset.view === "cost" || view.dataset.view === "intro" ? "auto" : "minmax(0, 1fr)");
+      // The probe's row is as tall as its tables at the room's type size (app.css caps it at 62% of
+      // the frame); the figures share what is left.
+      rows.push(view.dataset.view === "sum" ? "minmax(0, 1fr)" : "auto");
       row = null;
       view.style.gridColumn = "1 / -1";
     } else if (!row || row.count === cols) {
@@ -59,14 +61,15 @@ function rank(order, element) {
   return i < 0 ? order.length : i;
 }
 
-// A table or block of text made to fill its box: the largest font from `smallest` to `largest`
-// pixels that fits (a binary search), and where even the smallest does not (a probe of many
-// channels in a small frame), the whole block zoomed out.
-export function shrinkToFit(element, smallest = 11, largest = 28) {
+// A table or block of text made to fit its box: the largest font from `smallest` pixels up to the
+// page's own size that fits (a binary search), and where even the smallest does not (a probe of
+// many channels in a small frame), the whole block zoomed out.
+export function shrinkToFit(element, smallest = 11) {
   if (!fitting || !element) return;
   const over = () => element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
   for (const child of element.children) child.style.zoom = "";
-  let [lo, hi] = [smallest, largest];
+  element.style.fontSize = "";
+  let [lo, hi] = [smallest, Math.round(parseFloat(getComputedStyle(element).fontSize))];
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     element.style.fontSize = `${mid}px`;

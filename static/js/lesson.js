@@ -14,7 +14,10 @@ function show(n, push) {
     const current = Number(section.dataset.step) === step;
     section.hidden = !current;
     const frame = section.querySelector("iframe");
-    if (current && !frame.src) frame.src = frame.dataset.src;
+    if (current && frame.dataset.shown !== figureSource(frame)) {
+      frame.dataset.shown = figureSource(frame);
+      frame.src = frame.dataset.shown;
+    }
   }
   $("counter").textContent = `${step} / ${count}`;
   $("previous").disabled = step === 1;
@@ -24,26 +27,43 @@ function show(n, push) {
   document.body.dataset.step = String(step);
 }
 
+// A figure follows the lesson's type size: presenter mode or Large type make its text large too.
+function figureSource(frame) {
+  const url = new URL(frame.dataset.src, location.href);
+  url.searchParams.set("large", document.documentElement.classList.contains("large") ? "1" : "0");
+  return `${url.pathname}${url.search}`;
+}
+
+// Large type (the site-wide setting, chrome.js) stays on when presenter mode is turned off.
 function presenter(on) {
   document.body.classList.toggle("presenter", on);
-  document.documentElement.classList.toggle("large", on);
+  document.documentElement.classList.toggle("large", on || !!$("large-type")?.checked);
   $("presenter").checked = on;
   if (on) params.set("presenter", "1");
   else params.delete("presenter");
   history.replaceState(null, "", `?${params}`);
+  if (document.body.dataset.step) show(step, false); // the figure in its new size
 }
 
 $("previous").addEventListener("click", () => show(step - 1, true));
 $("next").addEventListener("click", () => show(step + 1, true));
 $("presenter").addEventListener("change", () => presenter($("presenter").checked));
-document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, select, textarea")) return;
+$("large-type")?.addEventListener("change", () => presenter($("presenter").checked));
+
+// ← → and P, on the lesson and inside its figures (same origin: a click into a figure must not take
+// the keys away), except in a text field or where the figure used the key itself (its weight grid).
+function onKey(event) {
+  if (event.defaultPrevented || event.target.closest?.("input, select, textarea")) return;
   if (event.key === "ArrowRight" || event.key === "PageDown") show(step + 1, true);
   else if (event.key === "ArrowLeft" || event.key === "PageUp") show(step - 1, true);
   else if (event.key === "p" || event.key === "P") presenter(!document.body.classList.contains("presenter"));
   else return;
   event.preventDefault();
-});
+}
+document.addEventListener("keydown", onKey);
+for (const frame of document.querySelectorAll(".step-figure")) {
+  frame.addEventListener("load", () => frame.contentDocument?.addEventListener("keydown", onKey));
+}
 window.addEventListener("popstate", () => show(Number(new URLSearchParams(location.search).get("step")) || 1, false));
 for (const button of document.querySelectorAll(".copy-embed")) {
   button.addEventListener("click", () => {

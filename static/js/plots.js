@@ -89,13 +89,26 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const gap = Math.max(2, Math.round(TILE_GAP * tw));
   const canvasWidth = cols * tw + (cols - 1) * gap;
   const f = font();
-  const fontPx = Math.max(8, Math.round((f.size * canvasWidth) / figureWidth));
   const canvas = document.createElement("canvas");
   const context = canvas.getContext("2d");
-  context.font = `${fontPx}px ${f.family}`;
-  const labels = tiles.map((tile) => fitLines(context, tile.label, tw));
-  const lines = Math.max(...labels.map((label) => label.length));
-  const labelRoom = Math.round(fontPx * (1.25 * lines + 0.4));
+  // Labels are drawn at the font's size as the grid will be seen: in a frame the image is shown
+  // smaller than `figureWidth` where the height is short, so its labels are drawn larger to match.
+  let fontPx = Math.max(8, Math.round((f.size * canvasWidth) / figureWidth));
+  let labels;
+  let labelRoom;
+  const layOut = () => {
+    context.font = `${fontPx}px ${f.family}`;
+    labels = tiles.map((tile) => fitLines(context, tile.label, tw));
+    labelRoom = Math.round(fontPx * (1.25 * Math.max(...labels.map((label) => label.length)) + 0.4));
+  };
+  layOut();
+  for (let pass = 0; figureHeight && pass < 2; pass++) {
+    const seen = Math.min((figureWidth - 8) / canvasWidth, (figureHeight - 8) / (rows * (th + labelRoom)));
+    const wanted = Math.max(8, Math.round(f.size / seen));
+    if (wanted <= fontPx) break;
+    fontPx = wanted;
+    layOut();
+  }
   canvas.width = canvasWidth;
   canvas.height = rows * (th + labelRoom);
   const image = context.createImageData(canvas.width, canvas.height);
@@ -214,6 +227,8 @@ export function hitTile(grid, x, y) {
 // Never so short that its tiles shrink under MIN_TILE_PX (unless fitted to a frame: floorTiles false); `layout.meta.labelPx` is the size its
 // labels are drawn at, and `tilePx` the width of a tile, on screen (CSS pixels), for tests to check.
 export function gridFigure(grid, figureWidth, maxHeight = 420, floorTiles = true) {
+  // With Large type a page grid is drawn at its full width, however tall: its labels stay large too.
+  if (floorTiles && document.documentElement.classList.contains("large")) maxHeight = Infinity;
   const natural = Math.round(((figureWidth - 8) * grid.height) / grid.width);
   const tileShown = ((figureWidth - 8) * grid.tileWidth) / grid.width;
   const floor = floorTiles ? Math.ceil(natural * Math.min(1, MIN_TILE_PX / tileShown)) : 0;

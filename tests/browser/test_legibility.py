@@ -35,6 +35,10 @@ EMBEDS = {
 # The only toolbar entries a figure may have: Plotly's camera (PNG), our SVG button, and reset.
 TOOLBAR = {"Download plot as a PNG", "Download as SVG", "Reset axes"}
 
+# The pages whose every text scales with Large type and presenter mode (Learn and Blocks, other
+# owners, have a few smaller SVG texts left).
+ROOM_SIZED = {"mixer", "mixer-64", "cost", "lesson"}
+
 # One pass over a page: what it scrolls, what its toolbars offer, how big its tiles are drawn.
 SURVEY = """() => {
   const root = document.documentElement;
@@ -42,6 +46,23 @@ SURVEY = """() => {
   const buttons = [...document.querySelectorAll(".modebar-btn")];
   const cloud = /cloud|chart studio|plotly\\.com|plot\\.ly|edit in/i;
   const grids = plots.filter((gd) => gd.layout?.meta?.tilePx).map((gd) => gd.layout.meta);
+  // Every piece of text a person can see, at the size it is drawn (SVG text scaled by its matrix),
+  // and the labels drawn into the grids' images.
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element.getClientRects().length) continue;
+    if (element.closest("script, style, [hidden], .left-out, dialog:not([open]), .modebar")) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.opacity === "0") continue;
+    const matrix = element instanceof SVGElement ? element.getScreenCTM() : null;
+    const scale = matrix ? Math.hypot(matrix.a, matrix.b) : 1; // rotated text too
+    const zoom = Number(element.closest("[style*=zoom]")?.style.zoom || 1);
+    const size = parseFloat(style.fontSize) * scale * zoom;
+    if (size < 15.5) small.push(`${element.tagName} ${size.toFixed(1)} ${node.textContent.trim().slice(0, 24)}`);
+  }
+  small.push(...grids.filter((m) => m.labelPx < 15.5).map((m) => `grid label ${m.labelPx}`));
   return {
     scrollWidth: root.scrollWidth,
     innerWidth: window.innerWidth,
@@ -51,6 +72,7 @@ SURVEY = """() => {
     configs: plots.map((gd) => [gd._context.displaylogo, gd._context.showSendToCloud]),
     tabbableToolbars: buttons.filter((b) => getComputedStyle(b).visibility !== "hidden").length,
     tiles: grids.map((m) => m.tilePx),
+    small: [...new Set(small)],
     plots: plots.length,
   };
 }"""
@@ -161,6 +183,8 @@ def test_pages(page_at, base_url, name, size):
     assert seen["scrollWidth"] <= seen["innerWidth"], "the page scrolls sideways"
     check_toolbars(seen)
     assert all(px >= 64 for px in seen["tiles"]), seen["tiles"]
+    if size == "projector" and name in ROOM_SIZED:
+        assert seen["small"] == [], "text under 16 px with Large type / in presenter mode"
     assert page.errors == []
 
 
@@ -199,7 +223,41 @@ def test_lesson_figures_fit_their_frames(page_at, base_url, size):
         frame = page.locator(f"#step-{step} iframe").element_handle().content_frame()
         settle(frame)
         check_fit(frame)
+        if size == "projector":  # presenter mode: the figure's text is large too
+            assert survey(frame)["small"] == [], f"step {step}"
     assert page.errors == []
+
+
+def test_lesson_keys_after_a_click_in_a_figure(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/lesson?step=2")
+    frame = page.locator("#step-2 iframe").element_handle().content_frame()
+    settle(frame)
+    frame.locator("#sum-plot").click()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#counter").inner_text() == "3 / 13"
+    page.goto(base_url + "/lesson?step=7")
+    frame = page.locator("#step-7 iframe").element_handle().content_frame()
+    settle(frame)
+    frame.locator("#seed").focus()
+    page.keyboard.press("ArrowRight")  # a number field keeps its arrows
+    assert page.locator("#counter").inner_text() == "7 / 13"
+    frame.locator("#collapse-verdict").click()
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#counter").inner_text() == "6 / 13"
+
+
+def test_one_large_type_setting_for_the_lesson_and_its_figures(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/")
+    settle(page)
+    page.locator("#large-type").check()  # remembered across pages
+    page.goto(base_url + "/lesson?step=1")
+    assert page.locator("html.large").count() == 1 and page.locator("#large-type").is_checked()
+    assert "large=1" in page.locator("#step-1 iframe").get_attribute("src")
+    page.locator("#large-type").uncheck()
+    assert page.locator("html.large").count() == 0
+    assert "large=0" in page.locator("#step-1 iframe").get_attribute("src")
 
 
 def test_embed_code_is_a_16_by_9_slide(page_at, base_url):
