@@ -139,7 +139,10 @@ async function run(steps) {
   document.body.dataset.busy = "1";
   $("stop").disabled = false;
   try {
-    for (const step of steps) await step(controller.signal);
+    for (const step of steps) {
+      await patiently(step, controller.signal);
+      if (controller.signal.aborted) return;
+    }
     document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
   } catch (error) {
     if (!controller.signal.aborted) await refused(error);
@@ -148,6 +151,24 @@ async function run(steps) {
       chain = null;
       $("stop").disabled = true;
       delete document.body.dataset.busy;
+    }
+  }
+}
+
+// A busy server (503: every training slot and the queue taken, thirty students pressing Train at
+// once) is asked again after the Retry-After it gave, until it answers or the run is stopped.
+async function patiently(step, signal) {
+  for (;;) {
+    try {
+      return await step(signal);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 503) || signal.aborted) throw error;
+      setStatus(refusal(error, refusalNames()), true);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, 1000 * Number(error.retryAfter || 5));
+        signal.addEventListener("abort", () => clearTimeout(timer) || resolve(), { once: true });
+      });
+      if (signal.aborted) return null;
     }
   }
 }

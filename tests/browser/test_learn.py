@@ -1,6 +1,11 @@
 """The Learn page in a real Chromium: training streamed from /api/learn, the PCA curve from /api/reduce."""
 
+import threading
 from urllib.parse import parse_qs, urlparse
+
+import httpx
+
+from tests.live import server
 
 
 def data(page, plot: str, key: str) -> str:
@@ -113,3 +118,39 @@ def test_the_page_in_chinese(watched):
     assert page.locator("#status").inner_text().startswith("完成")
     assert "lang=zh" in page.get_attribute("#export-html", "href")
     assert watched.errors == []
+
+
+def test_a_busy_server_is_asked_again(browser, tmp_path):
+    """One training slot, no queue, and a long run holding it: the page says the server is busy,
+    waits the Retry-After it was given, and trains once the slot is free."""
+    env = {"POINTWISE_STORE_DIR": str(tmp_path), "POINTWISE_TRAIN_QUEUE": "0", "POINTWISE_RETRY_AFTER_S": "1"}
+    long_run = {
+        "input": {"source": "random", "channels": 10, "height": 128, "width": 128},
+        "target": {"random": {"out_channels": 16}},
+        "hidden": 64,
+        "steps": 2400,
+    }
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(url: str) -> None:
+        """Read the long run's events (a reader that stops reading is cut off) until released."""
+        with httpx.stream("POST", f"{url}/api/learn", json=long_run, timeout=60) as r:
+            for _ in r.iter_lines():
+                holding.set()
+                if release.is_set():
+                    return
+
+    with server("app.main:app", env=env) as running:
+        holder = threading.Thread(target=hold, args=(running.url,))
+        holder.start()
+        assert holding.wait(30)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(running.url + "/learn")
+        page.wait_for_selector("#status.error", timeout=20_000)
+        assert page.locator("#status").inner_text() == "The server is busy: try again in 1 s."
+        release.set()
+        holder.join()
+        page.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=60_000)
+        assert page.locator("#status").inner_text().startswith("Done: 300 steps")
+        context.close()
