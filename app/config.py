@@ -21,10 +21,12 @@ class Settings(BaseSettings):
     workers: int = 1  # uvicorn worker processes; uploads are shared through store_dir
     device: str = "auto"  # "auto" (CUDA → MPS → CPU), or a torch device string such as "cpu"
     torch_threads: int = 0  # 0 keeps torch's own choice
-    compute_slots: int = 2  # torch jobs running at once in one worker; the rest wait their turn
+    # Heavy requests (mix, cost, upload decode, export, reduce, block) running at once in one worker;
+    # the rest wait their turn. One a worker: the largest allowed mix or a 16 MP WebP decode takes
+    # ~270 MB over a ~380 MB worker, so two workers stay under 1.5 GB (benchmarks/hostile.py), and
+    # with one torch thread a worker cannot run two jobs faster than one after the other anyway.
+    compute_slots: int = 1
     compute_queue: int = 32  # heavy requests waiting for a compute slot per worker; past it: 503
-    decode_slots: int = 1  # uploads decoded at once in one worker (a 16 MP WebP takes 250 MB to decode)
-    decode_queue: int = 16
     train_slots: int = 1  # /api/learn runs at once in one worker (training takes seconds)
     train_queue: int = 4
     retry_after_s: int = 5  # the Retry-After of a 503 (queue full) answer

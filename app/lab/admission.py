@@ -17,7 +17,7 @@ from app.config import Settings
 HEAVY: dict[str, str] = {
     "/api/mix": "compute",
     "/api/cost/": "compute",
-    "/api/images": "decode",  # Pillow's WebP decoder holds ~16 bytes a pixel: 250 MB for 16 MP, so one at a time
+    "/api/images": "compute",  # decoding an upload
     "/api/reduce": "compute",
     "/api/block": "compute",  # also /api/blocks/weights
     "/api/learn": "train",  # training runs for seconds: fewer slots
@@ -88,7 +88,6 @@ def make_pools(settings: Settings) -> dict[str, Pool]:
     """The pools of one worker, sized from the settings."""
     limits = {
         "compute": PoolLimits(settings.compute_slots, settings.compute_queue),
-        "decode": PoolLimits(settings.decode_slots, settings.decode_queue),
         "train": PoolLimits(settings.train_slots, settings.train_queue),
     }
     return {name: Pool(name, limits[name], settings.retry_after_s) for name in sorted(set(HEAVY.values()))}

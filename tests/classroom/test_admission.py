@@ -62,10 +62,8 @@ async def test_a_waiter_cancelled_in_the_queue_leaves_no_trace():
 
 
 def test_pools_are_sized_from_the_settings():
-    sizes = {"compute_slots": 3, "compute_queue": 9, "decode_slots": 1, "decode_queue": 5, "train_queue": 2}
-    pools = make_pools(Settings(**sizes, train_slots=1, retry_after_s=4))
+    pools = make_pools(Settings(compute_slots=3, compute_queue=9, train_slots=1, train_queue=2, retry_after_s=4))
     assert pools["compute"].limits == PoolLimits(3, 9)
-    assert pools["decode"].limits == PoolLimits(1, 5)
     assert pools["train"].limits == PoolLimits(1, 2)
     assert pools["compute"].retry_after_s == 4
 
@@ -75,7 +73,7 @@ def test_pools_are_sized_from_the_settings():
     [
         ("/api/mix", "compute"),
         ("/api/cost/sweep", "compute"),
-        ("/api/images", "decode"),
+        ("/api/images", "compute"),
         ("/api/reduce", "compute"),
         ("/api/block", "compute"),
         ("/api/blocks/weights", "compute"),
@@ -102,7 +100,7 @@ def test_every_heavy_route_of_the_app_is_in_the_table():
     paths = {route.path for route in iter_route_contexts(app.routes) if route.methods and heavy(route)}
     assert {"/api/mix", "/api/images", "/api/cost/sweep", "/export/mixer.html"} <= paths
     assert sorted(path for path in paths if pool_name(path) is None) == []
-    assert set(HEAVY.values()) == {"compute", "decode", "train"}
+    assert set(HEAVY.values()) == {"compute", "train"}
 
 
 def slow_app(release: anyio.Event, started: list[str]) -> Starlette:
@@ -163,9 +161,13 @@ async def test_the_slot_is_held_until_the_body_has_been_sent():
             await reader_done.wait()  # the transport's flow control waiting for a slow reader
 
     messages = [{"type": "http.request", "body": b"x", "more_body": False}]
+    hung_up = anyio.Event()
 
     async def receive():
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
+        if messages:
+            return messages.pop(0)
+        await hung_up.wait()  # as a server does: after the body, the next message is the disconnect
+        return {"type": "http.disconnect"}
 
     scope = {"type": "http", "method": "POST", "path": "/api/mix", "headers": [], "query_string": b""}
     async with anyio.create_task_group() as group:
@@ -194,7 +196,9 @@ async def test_a_body_is_received_before_a_slot_is_taken():
         running_while_receiving.append(pool.running)
         if len(messages) == 1:
             await more.wait()  # a slow upload
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
+        if messages:
+            return messages.pop(0)
+        await anyio.sleep_forever()  # the client stays
 
     sent: list[dict] = []
 
@@ -210,4 +214,42 @@ async def test_a_body_is_received_before_a_slot_is_taken():
     assert running_while_receiving[:2] == [0, 0]
     assert started == ["ab"]
     assert sent[0]["status"] == 200
+    assert pool.running == 0
+
+
+async def test_a_client_that_leaves_while_queued_gives_its_place_up_and_gets_no_work_done():
+    release, started = anyio.Event(), []
+    middleware = slow_app(release, started)
+    pool = middleware.pools["compute"]
+    hung_up = anyio.Event()
+
+    def client(body: bytes, leaves: anyio.Event | None):
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive():
+            if messages:
+                return messages.pop(0)
+            await (leaves.wait() if leaves else anyio.sleep_forever())
+            return {"type": "http.disconnect"}
+
+        return receive
+
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/mix", "headers": [], "query_string": b""}
+    async with anyio.create_task_group() as group:
+        group.start_soon(middleware, scope, client(b"first", None), send)
+        await anyio.wait_all_tasks_blocked()
+        group.start_soon(middleware, scope, client(b"second", hung_up), send)
+        await anyio.wait_all_tasks_blocked()
+        assert (pool.running, len(pool.waiters)) == (1, 1)
+        hung_up.set()
+        await anyio.wait_all_tasks_blocked()
+        assert (pool.running, len(pool.waiters)) == (1, 0)
+        release.set()
+    assert started == ["first"]
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [200]
     assert pool.running == 0
