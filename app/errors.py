@@ -23,6 +23,7 @@ MEANING = {
     404: "Unknown sample or image (an evicted image must be uploaded again)",
     413: "Request body, image or answer over its limit",
     415: "Not a supported image (PNG, JPEG, GIF, WebP)",
+    429: "Too many new images from one address this minute: try again after Retry-After seconds",
     503: "The server is busy: try again after Retry-After seconds",
 }
 

@@ -29,11 +29,12 @@ def check_upload_size(size: int, settings: Settings) -> None:
         raise TooLarge(("file",), f"the file is over the limit of {settings.max_upload_bytes} bytes")
 
 
-def store_upload(data: bytes, settings: Settings) -> StoredImage:
-    """Decode the bytes (3, H, W), shrink to max_side and keep the pixels by content hash."""
+def store_upload(data: bytes, settings: Settings, client: str | None = None) -> StoredImage:
+    """Decode the bytes (3, H, W), shrink to max_side and keep the pixels by content hash; a new
+    image counts against `client`'s uploads of this minute (a 429 past uploads_per_minute)."""
     check_upload_size(len(data), settings)
     image = inputs.decode_image(data, settings.max_upload_pixels, settings.max_side)  # (3, H, W)
-    image_id = get_store(settings).put(image)
+    image_id = get_store(settings).put(image, client)
     return StoredImage(image_id=image_id, width=image.shape[2], height=image.shape[1])
 
 

@@ -2,12 +2,16 @@
 
 import re
 
+from fastapi.testclient import TestClient
 import numpy as np
 import pytest
 import torch
 
+from app.config import get_settings
 from app.core.errors import InputError
+from app.main import create_app
 from app.store import ImageStore, TooManyUploads
+from tests import corpus
 
 
 def test_images_are_kept_as_u8_and_given_back_as_float32(tmp_path):
@@ -55,3 +59,23 @@ def test_without_a_client_or_a_limit_nothing_is_counted(tmp_path):
     for i in range(5):
         store.put(torch.full((3, 1, 1), i / 8), client="10.0.0.7")
     assert list((tmp_path / "clients").iterdir()) == []
+
+
+def test_the_upload_route_answers_429_with_retry_after_past_the_clients_limit(monkeypatch, tmp_path):
+    monkeypatch.setenv("POINTWISE_UPLOADS_PER_MINUTE", "2")
+    monkeypatch.setenv("POINTWISE_STORE_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        client = TestClient(create_app())
+        answers = [
+            client.post("/api/images", files={"file": ("p.png", corpus.png_rgb(4, 4, (n, 0, 0)), "image/png")})
+            for n in range(3)
+        ]
+    finally:
+        get_settings.cache_clear()
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    retry = answers[2].headers["retry-after"]
+    assert answers[2].json() == {
+        "detail": f"file: over the limit of 2 new images a minute from one address; retry in {retry} s"
+    }
+    assert "content-security-policy" in answers[2].headers
