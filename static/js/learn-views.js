@@ -176,7 +176,14 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
     "loss-readout": fill(V.readout, { step: latest.step, loss: fmt(latest.loss, 6) }),
     "weights-caption": two ? `${V.weights} (${V.layer} 1)` : V.weights,
     "distance-readout": "",
+    "dependent-hint": "",
   };
+  // The closed form fits T exactly yet is not W*: some channels are mixes of others (the bank's
+  // luminance is 0.299 R + 0.587 G + 0.114 B), so many W give the same output, and least squares
+  // picks the one of smallest norm.
+  const optimum = start.least_squares;
+  const exact = optimum.loss < 1e-9 && start.target_weight.length === optimum.weight.length;
+  if (exact && distance(start.target_weight, start.target_bias, optimum) > 1e-3) readouts["dependent-hint"] = V.dependent;
   if (!two) {
     const d = distance(layers[0].weight, layers[0].bias, start.least_squares);
     const gap = latest.loss - start.least_squares.loss;

@@ -80,6 +80,13 @@ def test_stop_ends_a_long_run(watched):
     assert watched.errors == []
 
 
+def test_dependent_channels_are_explained(watched):
+    watched.open("/learn?feat=bank&tgt=random")
+    assert "luminance = 0.299·red" in watched.page.locator("#dependent-hint").inner_text()
+    watched.open("/learn?in=random&tgt=random")  # independent channels: least squares finds W* itself
+    assert watched.page.locator("#dependent-hint").inner_text() == ""
+
+
 def test_relu_comparison_is_one_click_away(watched):
     watched.open("/learn?feat=bank&tgt=random&hid=16")
     page = watched.page
