@@ -6,6 +6,7 @@ page once and surveys it with one script (SURVEY), and the assertions read that 
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import threading
 
+from axe_playwright_python.sync_playwright import Axe
 import pytest
 
 from tests.live import free_port
@@ -63,6 +64,27 @@ SURVEY = """() => {
     if (size < 15.5) small.push(`${element.tagName} ${size.toFixed(1)} ${node.textContent.trim().slice(0, 24)}`);
   }
   small.push(...grids.filter((m) => m.labelPx < 15.5).map((m) => `grid label ${m.labelPx}`));
+  // Axis and node labels laid over the plots: none outside its figure, no two level ones overlapping.
+  const clipped = [];
+  const overlaps = [];
+  for (const layer of document.querySelectorAll(".plot > .labels")) {
+    if (layer.offsetParent === null) continue;
+    const box = (layer.closest("figure") ?? layer.parentElement.parentElement).getBoundingClientRect();
+    const level = [];
+    for (const span of layer.children) {
+      const r = span.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+        clipped.push(`${layer.parentElement.id}: ${span.textContent}`);
+      }
+      if (!span.style.transform.includes("rotate(0deg)")) continue;
+      for (const o of level) {
+        const overlap = Math.min(r.right, o.r.right) - Math.max(r.left, o.r.left) > 1
+          && Math.min(r.bottom, o.r.bottom) - Math.max(r.top, o.r.top) > 1;
+        if (overlap) overlaps.push(`${layer.parentElement.id}: ${o.text} / ${span.textContent}`);
+      }
+      level.push({ r, text: span.textContent });
+    }
+  }
   return {
     scrollWidth: root.scrollWidth,
     innerWidth: window.innerWidth,
@@ -73,10 +95,14 @@ SURVEY = """() => {
     tabbableToolbars: buttons.filter((b) => getComputedStyle(b).visibility !== "hidden").length,
     tiles: grids.map((m) => m.tilePx),
     small: [...new Set(small)],
+    clipped,
+    overlaps,
     plots: plots.length,
   };
 }"""
 
+
+SERIOUS = ("serious", "critical")
 
 # Inside a frame: does anything scroll or spill? The page itself, a figure whose drawing is taller
 # than its box, a probe whose tables are wider or taller than its box.
@@ -111,6 +137,25 @@ def check_fit(frame) -> dict:
     assert fit["scrollHeight"] <= fit["innerHeight"], f"scrolls inside its frame: {fit}"
     assert fit["spills"] == [], fit
     return fit
+
+
+def serious_findings(frame) -> list[str]:
+    """axe-core's serious and critical violations on a page or in a frame."""
+    violations = Axe().run(frame).response["violations"]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations if v["impact"] in SERIOUS]
+
+
+def contrast(colour: str, background: tuple[int, int, int] = (255, 255, 255)) -> float:
+    """WCAG contrast of an "rgb(r, g, b)" colour against a background."""
+
+    def luminance(rgb) -> float:
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    rgb = [int(v) for v in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+    lighter, darker = sorted([luminance(rgb), luminance(background)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def settle(frame) -> None:
@@ -183,8 +228,11 @@ def test_pages(page_at, base_url, name, size):
     assert seen["scrollWidth"] <= seen["innerWidth"], "the page scrolls sideways"
     check_toolbars(seen)
     assert all(px >= 64 for px in seen["tiles"]), seen["tiles"]
+    assert seen["overlaps"] == [] and seen["clipped"] == [], (seen["overlaps"], seen["clipped"])
     if size == "projector" and name in ROOM_SIZED:
         assert seen["small"] == [], "text under 16 px with Large type / in presenter mode"
+    if size == "laptop":
+        assert serious_findings(page) == []
     assert page.errors == []
 
 
@@ -200,6 +248,7 @@ def test_embeds(page_at, base_url, slides, name, frame):
     seen = survey(embed)
     assert seen["scrollWidth"] <= seen["innerWidth"], "the embed scrolls sideways"
     check_toolbars(seen)
+    assert seen["overlaps"] == [] and seen["clipped"] == [], (seen["overlaps"], seen["clipped"])
     if "view=" not in EMBEDS[name] and name != "collapse":
         return  # a whole page embedded scrolls as the page does; chosen views fit the frame
     fit = check_fit(embed)
@@ -209,7 +258,21 @@ def test_embeds(page_at, base_url, slides, name, frame):
         assert shown == asked, fit["order"]
     if "hide=controls" in EMBEDS[name]:
         assert fit["shares"] == 0  # the copy buttons are controls too
+    if frame == "slide-960":
+        assert serious_findings(embed) == []
     assert page.errors == []
+
+
+def test_the_focus_ring_stands_out(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/")
+    settle(page)
+    page.locator("#weights-plot").focus()
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert contrast(ring) >= 3 and contrast(ring, (0xF6, 0xF7, 0xF9)) >= 3, ring
+    # Focus on a figure shows its toolbar, whose buttons are then next in the tab order.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('modebar-btn')")
 
 
 LESSON_STEPS = [1, 2, 3, 5, 6, 7, 8, 13]
