@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from app.api.encoding import decode
 from app.config import get_settings
+from app.lab.encoding import decode
 from app.store import ImageStore
 from tests import corpus
 
