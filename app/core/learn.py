@@ -136,25 +136,33 @@ class Pointwise(nn.Module):
 
 
 class Moments:
-    """What the loss of a linear model needs of X and T: with A = [X; 1] (Cin + 1, N) and P = [W b],
-    mean((W·X + b − T)²) = (Σₙ Pₙ·G·Pₙᵀ − 2·Σ P ⊙ Cᵀ + e) / Cout, where G = A·Aᵀ / N,
-    C = A·Tᵀ / N and e = ‖T‖² / N. G and C are computed once (float64, against the cancellation
-    between the three terms), after which a step costs O(Cout·Cin²) instead of O(Cout·Cin·N):
-    the same loss and the same gradients as the pixels give, whatever the size of the image."""
+    """What the loss of a linear model needs of X and T. With A = [X; 1] (Cin + 1, N), G = A·Aᵀ / N,
+    C = A·Tᵀ / N and P = [W b] (Cout, Cin + 1), the loss is a quadratic form in P:
+
+        mean((W·X + b − T)²) = ‖(P − P*)·R‖² / Cout + L*,    G = R·Rᵀ,
+
+    where P* = [W b] of least squares (G·P*ᵀ = C) and L* its loss. G, P*, R and L* are computed
+    once (float64); after that a step costs O(Cout·Cin²) instead of O(Cout·Cin·N), with the same
+    loss and gradients as the pixels give, whatever the size of the image, and a sum of squares
+    that stays accurate down to the optimum (no cancellation between large terms)."""
 
     def __init__(self, flat: torch.Tensor, goal: torch.Tensor) -> None:
         pixels = flat.shape[1]
         augmented = torch.cat([flat.double(), flat.new_ones(1, pixels, dtype=torch.float64)])  # (Cin + 1, N)
-        self.gram = augmented @ augmented.T / pixels  # (Cin + 1, Cin + 1)
-        self.cross = augmented @ goal.double().T / pixels  # (Cin + 1, Cout)
-        self.energy = goal.double().pow(2).sum() / pixels
+        gram = augmented @ augmented.T / pixels  # (Cin + 1, Cin + 1)
+        cross = augmented @ goal.double().T / pixels  # (Cin + 1, Cout)
+        best = torch.linalg.lstsq(gram, cross, driver="gelsd").solution.T  # (Cout, Cin + 1), minimum norm
+        values, vectors = torch.linalg.eigh(gram)
+        self.root = (vectors * values.clamp(min=0).sqrt()).to(flat.dtype)  # R (Cin + 1, Cin + 1)
+        self.best = best.to(flat.dtype)
         self.c_out = goal.shape[0]
+        energy = goal.double().pow(2).sum() / pixels
+        self.floor = max(0.0, float((energy - (best * cross.T).sum()) / self.c_out))  # L*
 
     def loss(self, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        """mean((W·X + b − T)²) over all Cout·N values, as a float64 scalar with autograd."""
-        p = torch.cat([weight, bias[:, None]], dim=1).double()  # (Cout, Cin + 1)
-        quadratic = (p @ self.gram * p).sum()
-        return (quadratic - 2 * (p * self.cross.T).sum() + self.energy) / self.c_out
+        """mean((W·X + b − T)²) over all Cout·N values, with autograd."""
+        p = torch.cat([weight, bias[:, None]], dim=1)  # (Cout, Cin + 1)
+        return ((p - self.best) @ self.root).square().sum() / self.c_out + self.floor
 
 
 def make_optimizer(
@@ -224,7 +232,6 @@ def train(
         value = loss.item()
         if not math.isfinite(value):
             raise InputError(("lr",), f"training diverged at step {step}: the loss is {value}; lower the learning rate")
-        value = max(value, 0.0)  # float64 rounding can leave an exact fit a hair below zero
         if step == steps:
             with torch.no_grad():
                 output = (model(flat) if moments is not None else prediction).reshape(c_out, height, width)
