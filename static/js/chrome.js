@@ -53,7 +53,7 @@ if (views.length) {
 }
 document.body.classList.toggle("no-controls", list("hide").includes("controls"));
 for (const name of list("hide")) {
-  const selector = name === "controls" ? ".controls, .share" : `[data-control="${CSS.escape(name)}"]`;
+  const selector = name === "controls" ? ".controls, .share, .figure-control" : `[data-control="${CSS.escape(name)}"]`;
   for (const element of document.querySelectorAll(selector)) element.classList.add("left-out");
 }
 arrangeViews();

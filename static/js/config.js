@@ -37,8 +37,8 @@ export const TILE_GAP = 0.08; // gap between tiles, as a fraction of a tile's wi
 export const MIN_TILE_PX = 64; // no map tile narrower on screen (CSS pixels)
 // Every figure's toolbar holds what a lecturer uses and nothing else: PNG (Plotly's camera), SVG
 // (the button added here) and reset. Listing the buttons leaves out every cloud and Chart Studio
-// entry; app.css keeps the bar in a strip of its own above the data, and chrome.js keeps its
-// buttons out of the tab order until the figure is hovered or holds the focus.
+// entry; app.css keeps the bar in a strip of its own above the data, hidden (so out of the tab
+// order) until the figure is hovered or holds the focus.
 const LANGUAGE = document.documentElement.lang;
 // Plotly's own words (the toolbar's tips) in the page's language, on a page and in an export alike.
 Plotly.register({ moduleType: "locale", name: LANGUAGE, dictionary: commonText().plotly });
@@ -58,4 +58,5 @@ export const PLOT_CONFIG = {
 };
 export const WEIGHT_STEP = 0.05; // one scroll notch or arrow press on the weight matrix
 export const TEXT_IN_CELLS_UP_TO = 60; // cells in W beyond which the numbers are left to hover
+export const GRAPH_EDGES = 160; // the mixing graph draws this many of its strongest edges at most
 export const TILE_IMAGE = { type: "image/png", quality: undefined }; // how composed grids reach Plotly

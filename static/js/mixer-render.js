@@ -33,7 +33,17 @@ const IDS = {
   wMin: "w-min",
   wMax: "w-max",
   cost: "cost",
+  graphEdges: "graph-edges",
+  graphEdgesValue: "graph-edges-value",
 };
+// How many edges the mixing graph shows: its control (on the page), up to every weight.
+export function graphEdges(dom, [cout, cin]) {
+  if (!dom.graphEdges) return undefined;
+  dom.graphEdges.max = String(cout * cin);
+  dom.graphEdgesValue.textContent = `${Math.min(Number(dom.graphEdges.value), cout * cin)} / ${cout * cin}`;
+  return Number(dom.graphEdges.value);
+}
+
 const PLOTS = ["inputGrid", "outputGrid", "weights", "sum", "graph", "rgb"];
 
 // The elements renderMixer draws into (templates/_mixer_views.html), by role.
@@ -135,7 +145,8 @@ export function renderMixer(dom, model) {
   if (shown(dom.weights)) drawPlot(dom.weights, weights, widths.weights);
   const sum = () => sumFigure(answer.explain, input, names, output, activation, widths.sum, heights.sum);
   if (shown(dom.sum)) drawPlot(dom.sum, sum(), widths.sum);
-  const graph = () => graphFigure(answer.weight.values, names, null, widths.graph, heights.graph);
+  const edges = { height: heights.graph, selected: channel, strongest: graphEdges(dom, answer.weight.shape) };
+  const graph = () => graphFigure(answer.weight.values, names, null, widths.graph, edges);
   if (shown(dom.graph)) drawPlot(dom.graph, graph(), widths.graph);
   // A plot made while hidden has no size: make it anew once it can be seen.
   const make = rgbWasHidden ? Plotly.newPlot : Plotly.react;

@@ -1,6 +1,6 @@
 // Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page. `text` is the
 // "script" part of mixer.<lang>.json, in the page's language; channel names arrive as shown.
-import { COLOURS, DIVERGING, TEXT_IN_CELLS_UP_TO } from "./config.js";
+import { COLOURS, DIVERGING, GRAPH_EDGES, TEXT_IN_CELLS_UP_TO } from "./config.js";
 import {
   channelRanges,
   columnsFor,
@@ -134,7 +134,9 @@ const GRAPH_RANGE = [-0.05, 1.05];
 
 // The edges of the mixing graph drawn on a canvas, as an image the size of the plot area: one line
 // per weight is hundreds of SVG paths, which Plotly would lay out again on every edit.
-function edgesImage(weight, yIn, yOut, highlight, width, height) {
+// Only the `strongest` edges by |w| are drawn (strongest last, so on top), then every edge of the
+// `selected` output channel, then the hovered one's (`highlight`) in the highlight colour.
+function edgesImage(weight, yIn, yOut, { highlight, selected, strongest }, width, height) {
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.max(1, Math.round(width * ratio));
@@ -154,10 +156,15 @@ function edgesImage(weight, yIn, yOut, highlight, width, height) {
     context.lineTo(px(1), py(yOut[n]));
     context.stroke();
   };
+  const edge = ([c, n, w]) => line(c, n, w > 0 ? COLOURS.positive : COLOURS.negative, 0.5 + (5 * Math.abs(w)) / limit);
+  const edges = weight.flatMap((row, n) => row.map((w, c) => [c, n, w])).filter(([, , w]) => w);
+  edges.sort((a, b) => Math.abs(a[2]) - Math.abs(b[2]));
   context.globalAlpha = highlight === null ? 0.55 : 0.15;
-  weight.forEach((row, n) =>
-    row.forEach((w, c) => w && line(c, n, w > 0 ? COLOURS.positive : COLOURS.negative, 0.5 + (5 * Math.abs(w)) / limit)),
-  );
+  edges.slice(-strongest).forEach(edge);
+  if (selected !== null && edges.length > strongest) {
+    context.globalAlpha = highlight === null ? 0.9 : 0.3;
+    weight[selected].forEach((w, c) => w && edge([c, selected, w]));
+  }
   if (highlight !== null) {
     context.globalAlpha = 1;
     weight[highlight].forEach((_, c) => line(c, highlight, COLOURS.highlight, 3));
@@ -165,8 +172,10 @@ function edgesImage(weight, yIn, yOut, highlight, width, height) {
   return canvas.toDataURL("image/jpeg", 0.92); // a third of the time PNG takes for many lines
 }
 
-// Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign.
-export function graphFigure(weight, inputNames, highlight, figureWidth, fixedHeight = null) {
+// Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign. A
+// large W (Cout = 64) shows its `strongest` edges (GRAPH_EDGES unless the page's control says), and
+// output `selected`'s own on top.
+export function graphFigure(weight, inputNames, highlight, figureWidth, { height: fixedHeight, selected, strongest } = {}) {
   const cout = weight.length;
   const cin = inputNames.length;
   const ys = (count) => Array.from({ length: count }, (_, i) => (count === 1 ? 0.5 : 1 - i / (count - 1)));
@@ -174,7 +183,8 @@ export function graphFigure(weight, inputNames, highlight, figureWidth, fixedHei
   const yOut = ys(cout);
   const height = fixedHeight ?? Math.max(300, 18 * Math.max(cin, cout));
   const { l, r, t, b } = GRAPH_MARGIN;
-  const source = edgesImage(weight, yIn, yOut, highlight, figureWidth - l - r, height - t - b);
+  const edges = { highlight, selected: selected ?? null, strongest: strongest ?? GRAPH_EDGES };
+  const source = edgesImage(weight, yIn, yOut, edges, figureWidth - l - r, height - t - b);
   const [x0, x1] = GRAPH_RANGE;
   const nodes = (x, y, hover) => ({
     type: "scatter",

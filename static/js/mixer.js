@@ -3,8 +3,9 @@
 // every view from the answer, mixer-editor.js edits W and b, mixer-upload.js sends images.
 import { ApiError, postMix, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
+import { fitHeight } from "./fit.js";
 import { editorElements, renderEditor, wireEditor } from "./mixer-editor.js";
-import { decodeAnswer, drawPlot, mixerElements, paintScaleBars, renderMixer } from "./mixer-render.js";
+import { decodeAnswer, drawPlot, graphEdges, mixerElements, paintScaleBars, renderMixer } from "./mixer-render.js";
 import { createScheduler, includes } from "./mixer-scheduler.js";
 import {
   INITIAL,
@@ -208,10 +209,14 @@ function wireGrids() {
   const graph = (highlight) => {
     if (!page.last) return;
     const width = page.drawn.widths.graph;
-    drawPlot(views.graph, graphFigure(page.last.answer.weight.values, page.last.names, highlight, width), width);
+    const { weight } = page.last.answer;
+    const edges = { height: fitHeight(views.graph), selected: page.state.ch, strongest: graphEdges(views, weight.shape) };
+    const figure = graphFigure(weight.values, page.last.names, highlight, width, edges);
+    drawPlot(views.graph, figure, width);
   };
   views.graph.on("plotly_hover", (event) => event.points[0].x === 1 && graph(event.points[0].pointIndex));
   views.graph.on("plotly_unhover", () => graph(null));
+  views.graphEdges.addEventListener("input", () => graph(null));
 }
 
 const editing = {

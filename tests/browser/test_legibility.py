@@ -330,3 +330,14 @@ def test_embed_code_is_a_16_by_9_slide(page_at, base_url):
     page.locator('.share[data-view="sweep"] button[data-copy="embed"]').click()
     code = page.locator("#copied-text").input_value()
     assert 'width="960" height="540"' in code
+
+
+def test_the_mixing_graph_at_64_outputs_shows_its_strongest_edges(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/?cout=64")
+    settle(page)
+    assert page.locator("#graph-edges-value").inner_text() == "160 / 640"
+    before = page.evaluate("document.getElementById('graph-plot').layout.images[0].source")
+    page.locator("#graph-edges").fill("640")
+    assert page.locator("#graph-edges-value").inner_text() == "640 / 640"
+    assert page.evaluate("document.getElementById('graph-plot').layout.images[0].source") != before
