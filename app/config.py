@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_header_bytes: int = 64 * 1024  # request line and headers together; past it: 431
 
     max_upload_bytes: int = 10 * 1024 * 1024
+    max_weights_bytes: int = 16 * 1024 * 1024  # an uploaded state dict: a 512-wide block is about 12 MB
     max_upload_pixels: int = 16_000_000  # checked from the header, before decoding
     max_body_bytes: int = 2 * 1024 * 1024  # every JSON body
     max_side: int = 512  # images are stored and mixed at most this large

@@ -36,8 +36,8 @@ class BodyTooLarge(HTTPException):
 class BodyLimitMiddleware:
     """Answer 413 as soon as a request body is known to exceed its route's limit.
 
-    Uploads get `max_upload_bytes` plus room for the multipart envelope; every other route
-    `max_body_bytes`. A declared Content-Length is refused before a byte is read; a streamed
+    Image uploads get `max_upload_bytes` and state dicts `max_weights_bytes`, each plus room for the
+    multipart envelope; every other route `max_body_bytes`. A declared Content-Length is refused before a byte is read; a streamed
     body is counted as it arrives and cut off at the limit.
     """
 
@@ -50,6 +50,8 @@ class BodyLimitMiddleware:
     def limit(self, path: str) -> int:
         if path == "/api/images":
             return self.settings.max_upload_bytes + self.MULTIPART_ROOM
+        if path == "/api/blocks/weights":
+            return self.settings.max_weights_bytes + self.MULTIPART_ROOM
         return self.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

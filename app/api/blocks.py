@@ -123,6 +123,6 @@ async def create_block_run(
 @router.post("/blocks/weights")
 async def create_block_weights(file: UploadFile, settings: SettingsDep) -> StoredWeights:
     """Upload a block's state dict (.safetensors, or .pt read with torch.load(weights_only=True))."""
-    data = await file.read(settings.max_body_bytes + 1)
+    data = await file.read(settings.max_weights_bytes + 1)
     weights_id, shapes = await in_thread(store_weights, data, settings)
     return StoredWeights(weights_id=weights_id, keys=list(shapes), shapes=shapes)

@@ -68,8 +68,8 @@ def read_state_dict(data: bytes) -> dict[str, torch.Tensor]:
 
 def store_weights(data: bytes, settings: Settings) -> tuple[str, dict[str, list[int]]]:
     """Keep an uploaded state dict; its id and the shape of every tensor, by name."""
-    if len(data) > settings.max_body_bytes:  # the body limit every route but /api/images has
-        raise TooLarge(("file",), f"{len(data)} bytes is over the limit of {settings.max_body_bytes}")
+    if len(data) > settings.max_weights_bytes:
+        raise TooLarge(("file",), f"{len(data)} bytes is over the limit of {settings.max_weights_bytes}")
     state = read_state_dict(data)
     normalised = save_safetensors({key: value.detach().contiguous().clone() for key, value in state.items()})
     weights_id = weights_store(settings).put(normalised)

@@ -323,10 +323,19 @@ def test_a_file_that_is_not_a_state_dict_is_refused(client, data, message):
     assert msg.startswith(message)
 
 
-def test_a_state_dict_over_the_body_limit_is_413(client):
-    r = upload(client, save_safetensors({"w": torch.zeros(600_000)}))
+def test_a_state_dict_over_the_weights_limit_is_413(client):
+    limit = 16 * 1024 * 1024 + 64 * 1024  # max_weights_bytes and the multipart envelope
+    r = upload(client, save_safetensors({"w": torch.zeros(4_300_000)}))
     assert r.status_code == 413
-    assert r.json()["detail"] == "request body: over the limit of 2097152 bytes"
+    assert r.json()["detail"] == f"request body: over the limit of {limit} bytes"
+
+
+def test_a_512_wide_blocks_state_dict_is_taken(client):
+    """State dicts have their own limit, past the 2 MB of a JSON body: 3M float32 weights are 12 MB."""
+    state = {"w": torch.zeros(3_000_000)}
+    r = upload(client, save_safetensors(state))
+    assert r.status_code == 200, r.text
+    assert r.json()["keys"] == ["w"]
 
 
 @pytest.mark.parametrize("path", ["/api/block", "/api/blocks/weights", "/data/blocks", "/export/blocks.html"])
