@@ -10,7 +10,9 @@ So that one client cannot evict everybody's images, a client (its peer address) 
 every worker appends a byte to, so all workers share it.
 """
 
+from collections.abc import Callable
 import hashlib
+import io
 import os
 from pathlib import Path
 import re
@@ -37,10 +39,67 @@ class TooManyUploads(HTTPException):
         super().__init__(429, detail, headers={"Retry-After": str(retry_after_s)})
 
 
-class ImageStore:
-    def __init__(self, directory: Path, max_items: int, per_minute: int = 0) -> None:
+class BlobStore:
+    """Files of bytes by content hash, shared by every worker of one host: bounded, the least
+    recently used first out; written through a temporary file and an atomic rename."""
+
+    def __init__(self, directory: Path, max_items: int, suffix: str, field: tuple[str, ...], noun: str) -> None:
         self.directory = directory
         self.max_items = max_items
+        self.suffix = suffix
+        self.field = field  # the request field that holds an id, for refusals
+        self.noun = noun  # what is stored, as a refusal names it: "image", "state dict"
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def put(self, data: bytes, admit: Callable[[], None] | None = None) -> str:
+        """Keep `data`; return its id, a hash of it. `admit` is asked (and may refuse) only for new data."""
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        path = self._path(digest)
+        if path.exists():
+            os.utime(path)
+            return digest
+        if admit is not None:
+            admit()
+        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+        self._evict()
+        return digest
+
+    def get(self, blob_id: str) -> bytes:
+        """The bytes stored under `blob_id`; NotFound if unknown or evicted."""
+        if not IMAGE_ID.fullmatch(blob_id):
+            raise InputError(self.field, f"{self.noun} ids are 32 lowercase hex digits")
+        path = self._path(blob_id)
+        try:
+            data = path.read_bytes()
+            os.utime(path)
+        except FileNotFoundError as error:
+            message = f"{self.noun} '{blob_id}' is not stored (it may have been evicted); upload it again"
+            raise NotFound(self.field, message) from error
+        return data
+
+    def _path(self, blob_id: str) -> Path:
+        return self.directory / f"{blob_id}{self.suffix}"
+
+    def _evict(self) -> None:
+        files = []
+        for path in self.directory.glob(f"*{self.suffix}"):
+            try:
+                files.append((path.stat().st_mtime, path))
+            except FileNotFoundError:  # another worker evicted it first
+                continue
+        files.sort()
+        for _, path in files[: max(0, len(files) - self.max_items)]:
+            path.unlink(missing_ok=True)
+
+
+class ImageStore:
+    """Decoded images (3, H, W) as uint8 `.npy` files in a BlobStore, with a per-client upload rate."""
+
+    def __init__(self, directory: Path, max_items: int, per_minute: int = 0) -> None:
+        self.blobs = BlobStore(directory, max_items, ".npy", ("input", "image_id"), "image")
         self.per_minute = per_minute  # 0: no limit
         self.counts = directory / "clients"
         self.counts.mkdir(parents=True, exist_ok=True)
@@ -52,32 +111,14 @@ class ImageStore:
         one already stored costs nothing.
         """
         array = (image.clamp(0, 1) * 255).round().to(torch.uint8).contiguous().numpy()  # (3, H, W)
-        digest = hashlib.sha256(repr(array.shape).encode() + array.tobytes()).hexdigest()[:32]
-        path = self._path(digest)
-        if path.exists():
-            os.utime(path)
-            return digest
-        if client is not None and self.per_minute > 0:
-            self._count(client)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            np.save(file, array)
-        os.replace(temporary, path)
-        self._evict()
-        return digest
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        counted = client is not None and self.per_minute > 0
+        return self.blobs.put(buffer.getvalue(), (lambda: self._count(client)) if counted else None)
 
     def get(self, image_id: str) -> torch.Tensor:
         """The image (3, H, W) float32 in [0, 1] stored under `image_id`; NotFound if unknown or evicted."""
-        if not IMAGE_ID.fullmatch(image_id):
-            raise InputError(("input", "image_id"), "an image id is 32 lowercase hex digits")
-        path = self._path(image_id)
-        try:
-            array = np.load(path, allow_pickle=False)
-            os.utime(path)
-        except FileNotFoundError as error:
-            raise NotFound(
-                ("input", "image_id"), f"image '{image_id}' is not stored (it may have been evicted); upload it again"
-            ) from error
+        array = np.load(io.BytesIO(self.blobs.get(image_id)), allow_pickle=False)
         return torch.from_numpy(array).float().div_(255)
 
     def _count(self, client: str) -> None:
@@ -95,63 +136,3 @@ class ImageStore:
         for old in self.counts.glob("*-*"):
             if old.name.rsplit("-", 1)[1] != str(window):
                 old.unlink(missing_ok=True)
-
-    def _path(self, image_id: str) -> Path:
-        return self.directory / f"{image_id}.npy"
-
-    def _evict(self) -> None:
-        files = []
-        for path in self.directory.glob("*.npy"):
-            try:
-                files.append((path.stat().st_mtime, path))
-            except FileNotFoundError:  # another worker evicted it first
-                continue
-        files.sort()
-        for _, path in files[: max(0, len(files) - self.max_items)]:
-            path.unlink(missing_ok=True)
-
-
-class BlobStore:
-    """Files of bytes by content hash (an uploaded state dict, say), kept by ImageStore's rules: shared
-    by every worker of one host, bounded with the least recently used first out, atomic writes."""
-
-    def __init__(self, directory: Path, max_items: int, suffix: str, field: tuple[str, ...]) -> None:
-        self.directory = directory
-        self.max_items = max_items
-        self.suffix = suffix
-        self.field = field  # the request field that holds an id, for refusals
-        directory.mkdir(parents=True, exist_ok=True)
-
-    def put(self, data: bytes) -> str:
-        """Keep `data`; return its id, a hash of it."""
-        digest = hashlib.sha256(data).hexdigest()[:32]
-        path = self.directory / f"{digest}{self.suffix}"
-        if path.exists():
-            os.utime(path)
-            return digest
-        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-        files = []
-        for stored in self.directory.glob(f"*{self.suffix}"):
-            try:
-                files.append((stored.stat().st_mtime, stored))
-            except FileNotFoundError:  # another worker evicted it first
-                continue
-        for _, stored in sorted(files)[: max(0, len(files) - self.max_items)]:
-            stored.unlink(missing_ok=True)
-        return digest
-
-    def get(self, blob_id: str) -> bytes:
-        """The bytes stored under `blob_id`; NotFound if unknown or evicted."""
-        if not IMAGE_ID.fullmatch(blob_id):
-            raise InputError(self.field, "an id is 32 lowercase hex digits")
-        path = self.directory / f"{blob_id}{self.suffix}"
-        try:
-            data = path.read_bytes()
-            os.utime(path)
-        except FileNotFoundError as error:
-            message = f"'{blob_id}' is not stored (it may have been evicted); upload it again"
-            raise NotFound(self.field, message) from error
-        return data

@@ -22,7 +22,7 @@ MAX_KEYS = 1024
 
 @lru_cache
 def weights_store(settings: Settings) -> BlobStore:
-    return BlobStore(settings.store_dir / "blocks", settings.store_items, ".safetensors", ("weights_id",))
+    return BlobStore(settings.store_dir / "blocks", settings.store_items, ".safetensors", ("weights_id",), "state dict")
 
 
 def looks_like_safetensors(data: bytes) -> bool:

@@ -213,7 +213,7 @@ def test_a_strided_1x1_projection_is_explained_on_the_pixels_it_reads(client):
             ["body", "explain", "channel"],
             "channel 4 does not exist: conv1 has 4",
         ),
-        (SMALL, {"weights_id": "nothex"}, ["body", "weights_id"], "an id is 32 lowercase hex digits"),
+        (SMALL, {"weights_id": "nothex"}, ["body", "weights_id"], "state dict ids are 32 lowercase hex digits"),
         (SMALL, {"input": random_input(8, 600)}, ["body", "input", "height"], "600 pixels is over the limit of 512"),
     ],
 )
@@ -242,7 +242,7 @@ def test_unknown_kind_and_unknown_fields_are_422(client):
 
 def test_an_unknown_weights_id_is_404(client):
     _, detail = refusal(post(client, SMALL, weights_id="0" * 32), 404)
-    assert detail == f"weights_id: '{'0' * 32}' is not stored (it may have been evicted); upload it again"
+    assert detail == f"weights_id: state dict '{'0' * 32}' is not stored (it may have been evicted); upload it again"
 
 
 # ---- uploaded state dicts -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_an_id_must_match_in_full(tmp_path):
     with pytest.raises(InputError) as error:
         store.get(image_id + "\n")
     assert error.value.field == ("input", "image_id")
-    assert error.value.message == "an image id is 32 lowercase hex digits"
+    assert error.value.message == "image ids are 32 lowercase hex digits"
 
 
 def test_one_client_may_add_per_minute_new_images_across_workers(tmp_path):
