@@ -15,6 +15,11 @@ from app.pages.templating import LANGUAGES, language, page_text, pick_language, 
 router = APIRouter(include_in_schema=False)
 
 
+def script_text(lang: str) -> dict:
+    """What the page's scripts say, and the Mixer's names for the machine a run used ("cpu" → CPU)."""
+    return {**page_text("blocks", lang)["script"], "devices": page_text("mixer", lang)["script"]["devices"]}
+
+
 def blocks_page(request: Request, settings: Settings, embed: bool) -> HTMLResponse:
     parsed, _ = blocks(request.query_params, settings)
     lang = language(request)
@@ -27,7 +32,7 @@ def blocks_page(request: Request, settings: Settings, embed: bool) -> HTMLRespon
         "t": text,
         "kinds": KINDS,
         "samples": list(inputs.SAMPLES),
-        "blocks": {**blocks_page_data(parsed, settings), "text": text["script"]},
+        "blocks": {**blocks_page_data(parsed, settings), "text": script_text(lang)},
     }
     return templates.TemplateResponse(request, "blocks.html", context)
 
@@ -65,7 +70,7 @@ def blocks_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     text = page_text("blocks", lang)
     parsed, _ = blocks(params, settings)
-    data = {**blocks_page_data(parsed, settings), "text": text["script"]}
+    data = {**blocks_page_data(parsed, settings), "text": script_text(lang)}
     data["answer"] = blocks_data(params, settings, explain_all=True)
     css = (STATIC_DIR / "css" / "blocks.css").read_text(encoding="utf-8")
     return render("export_blocks.html", text["title"], data, "export-blocks", t=text, blocks_css=css, lang=lang)

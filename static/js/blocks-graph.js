@@ -1,6 +1,8 @@
 // The block as a flow diagram, drawn like Netron's: one node per stage (its operation, name,
 // parameters, multiply–adds and the running total), one edge per tensor, labelled with its shape;
 // the 1×1 convolutions marked. Pure: stages in, SVG markup out (standalone, so it downloads as is).
+// What is code (a stage's name, the key the copied program stores it under; a PyTorch class) is set
+// in a monospace face with class="code"; the operation above it is in the page's own words.
 import { COLOURS, FONT } from "./config.js";
 
 export const GRAPH = {
@@ -15,6 +17,7 @@ export const GRAPH = {
   oneByOneFill: "#fff3e0",
   edge: "#607d8b",
   muted: "#5f6b73",
+  mono: "ui-monospace, 'DejaVu Sans Mono', monospace",
 };
 
 const escapeXml = (text) =>
@@ -93,7 +96,14 @@ function edgePath(from, to, sameLaneSkip, joined) {
   return { d, label: { ...label, anchor: "start" } };
 }
 
-// text: { params(n), macs(n), total(p, m), oneByOne, title } — the page's own words.
+// A node's code line: the stage's name, and the PyTorch class it calls where the line above it
+// names the operation in other words (BatchNorm2d under 批归一化; nothing under "BatchNorm2d").
+function codeLine(stage, label) {
+  const pytorch = stage.op.split(" ")[0];
+  return /^[A-Z]/.test(pytorch) && !label.startsWith(pytorch) ? `${stage.name}: ${pytorch}` : stage.name;
+}
+
+// text: { params(n), macs(n), total(p, m), op(op), oneByOne, title } — the page's own words.
 export function graphSvg(stages, { selected, text }) {
   const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin, line } = GRAPH;
   const { row, lane, rows, lanes } = layout(stages);
@@ -132,16 +142,18 @@ export function graphSvg(stages, { selected, text }) {
     const strokeWidth = chosen ? 4 : stage.one_by_one ? 2.5 : 1.2;
     const fill = stage.one_by_one ? GRAPH.oneByOneFill : GRAPH.fill;
     const cost = `${text.params(stage.parameters)} · ${text.macs(stage.multiply_adds)}`;
-    const label = `${stage.name}: ${stage.op}, ${shapeText(stage.shape)}, ${cost}`;
+    const op = text.op(stage.op);
+    const label = `${stage.name}: ${op}, ${shapeText(stage.shape)}, ${cost}`;
     parts.push(
       `<g class="node${chosen ? " selected" : ""}" data-stage="${escapeXml(stage.name)}" tabindex="0" role="button" ` +
         `aria-pressed="${chosen}" aria-label="${escapeXml(label)}" cursor="pointer">`,
       `<rect x="${left}" y="${top}" width="${w}" height="${h}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>`,
-      `<text x="${left + 8}" y="${top + line}" font-weight="700" fill="${COLOURS.text}">${escapeXml(stage.op)}</text>`,
+      `<text x="${left + 8}" y="${top + line}" font-weight="700" fill="${COLOURS.text}">${escapeXml(op)}</text>`,
       stage.one_by_one
         ? `<text x="${left + w - 8}" y="${top + line}" text-anchor="end" font-weight="700" fill="${COLOURS.highlight}">${escapeXml(text.oneByOne)}</text>`
         : "",
-      `<text x="${left + 8}" y="${top + 2 * line}" fill="${COLOURS.text}">${escapeXml(stage.name)}</text>`,
+      `<text class="code" x="${left + 8}" y="${top + 2 * line}" font-family="${GRAPH.mono}" fill="${COLOURS.text}">` +
+        `${escapeXml(codeLine(stage, op))}</text>`,
       `<text x="${left + 8}" y="${top + 3 * line}" fill="${COLOURS.text}">${escapeXml(cost)}</text>`,
       `<text x="${left + 8}" y="${top + 4 * line + 1}" fill="${GRAPH.muted}" font-size="11">` +
         `${escapeXml(text.total(totals[i].parameters, totals[i].multiplyAdds))}</text>`,

@@ -11,6 +11,32 @@ export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
 }
 
+// A catalogue sentence into an element: what it puts between backticks is code (a stage's name, a
+// file's extension), set in <code> so that it reads as code in every language.
+export function setMarked(element, text) {
+  element.replaceChildren(
+    ...text.split("`").map((part, i) => {
+      if (i % 2 === 0) return part;
+      const code = document.createElement("code");
+      code.textContent = part;
+      return code;
+    }),
+  );
+}
+
+// A stage's operation in the page's words. The server names it as PyTorch does ("Conv2d 3×3 /2 dw",
+// "MaxPool2d 3×3", "BatchNorm2d", "+", "cat"); one the catalogue lacks is shown as the server wrote it.
+export function opLabel(op, ops) {
+  const sized = /^(Conv2d|MaxPool2d) (\d+)×\d+(?: \/(\d+))?( dw)?$/.exec(op);
+  if (sized) {
+    const [, pytorch, k, s, depthwise] = sized;
+    const template = pytorch === "MaxPool2d" ? ops.pool : depthwise ? ops.depthwise : ops.conv;
+    return fill(template, { k, stride: s ? fill(ops.stride, { s }) : "" });
+  }
+  const key = { "+": "add", cat: "concat" }[op] ?? op;
+  return Object.hasOwn(ops, key) ? ops[key] : op;
+}
+
 const percent = (part, whole) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "0%");
 
 export function stageByName(answer, name) {
@@ -55,16 +81,19 @@ export function renderSummary(answer, text) {
     });
   }
   const weights = answer.weights;
-  $("weights-source").textContent =
+  setMarked(
+    $("weights-source"),
     "weights_id" in weights
       ? fill(text.uploaded, { id: weights.weights_id.slice(0, 8) })
-      : fill(text.seeded, { seed: weights.seed });
+      : fill(text.seeded, { seed: weights.seed }),
+  );
 }
 
 export function renderDiagram(answer, selected, text) {
   const words = {
     title: text.title,
     oneByOne: text.one_by_one,
+    op: (op) => opLabel(op, text.ops),
     params: (p) => fill(text.params, { p: group(p) }),
     macs: (m) => fill(text.macs, { m: compact(m) }),
     total: (p, m) => fill(text.total, { p: compact(p), m: compact(m) }),
@@ -82,13 +111,13 @@ function plot(id, figure) {
 export function renderStage(answer, node, channel, text) {
   const stage = stageByName(answer, node);
   const names = answer.input.channel_names;
-  $("stage-caption").textContent = fill(text.stage, {
+  setMarked($("stage-caption"), fill(text.stage, {
     name: stage.name,
-    op: stage.op,
+    op: opLabel(stage.op, text.ops),
     shape: shapeText(stage.shape),
     p: group(stage.parameters),
     m: group(stage.multiply_adds),
-  });
+  }));
   $("stage-stats").textContent = statsLine(stage.stats, text);
   const shown = Number(stage.maps.shape.split(",")[0]);
   $("ch").max = String(stage.shape[0] - 1);
@@ -105,16 +134,16 @@ export function renderStage(answer, node, channel, text) {
   if (stage.one_by_one && !explain) $("sum-caption").textContent = text.not_explained;
   if (explain) {
     const [cout, cin] = explain.matrix.shape;
-    $("matrix-caption").textContent = fill(text.matrix, { name: stage.name, cout, cin, n: explain.channel });
+    setMarked($("matrix-caption"), fill(text.matrix, { name: stage.name, cout, cin, n: explain.channel }));
     plot("matrix-plot", matrixFigure(explain, { weightHover: text.weight_hover, matrixX: text.matrix_x, matrixY: text.matrix_y }));
     const source = stageByName(answer, stage.inputs[0]);
-    $("sum-caption").textContent = fill(text.sum, {
+    setMarked($("sum-caption"), fill(text.sum, {
       n: explain.channel,
       name: stage.name,
       cin,
       source: source.name,
       error: explain.max_abs_error.toExponential(1),
-    });
+    }));
     const restText = { rest: (n) => fill(text.rest, { n }) };
     plot("sum-plot", sumFigure(explain, source, names, restText, $("sum-plot").clientWidth || width));
   }
@@ -124,12 +153,12 @@ export function renderStage(answer, node, channel, text) {
   if (isAdd) {
     const sources = stage.inputs.map((name) => stageByName(answer, name));
     const c = Math.min(channel, shown - 1);
-    $("residual-caption").textContent = fill(text.residual, {
+    setMarked($("residual-caption"), fill(text.residual, {
       n: c,
       branch: sources[0].name,
       shortcut: sources[1].name,
       sum: stage.name,
-    });
+    }));
     const words = { branch: text.branch, shortcut: text.shortcut };
     plot("residual-plot", residualFigure(stage, sources, c, words, $("residual-plot").clientWidth || width));
   }

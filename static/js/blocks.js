@@ -76,7 +76,7 @@ async function load(retry = true) {
     answer = body;
     state.node = defaultNode(answer, state.node);
     draw();
-    say(fill(TEXT.ran, { device: answer.device }));
+    say(fill(TEXT.ran, { device: TEXT.devices[answer.device.split(":")[0]] ?? answer.device }));
   } finally {
     if (inFlight === controller) {
       delete document.body.dataset.busy;

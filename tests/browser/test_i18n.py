@@ -27,11 +27,12 @@ PHRASES = ("Network in Network",)  # a paper's title, cited as it is
 PAGES = ["/", "/cost", "/lesson", "/embed/mixer", "/embed/cost", "/embed/collapse"]
 OTHER_PAGES = ["/learn", "/blocks"]  # built by their own pages' authors, with their own catalogues
 
-# What a person can read: the page's text (code blocks left out: code is code), the text of Plotly's
+# What a person can read: the page's text (code left out: code is code — <code>, <pre>, and an SVG
+# drawing's text marked class="code", such as a block diagram's module names), the text of Plotly's
 # SVG figures, the labels laid over them, and the tile labels drawn into the maps' images.
 COLLECT = """() => {
   const style = document.createElement("style");
-  style.textContent = "code, pre { display: none !important; }";
+  style.textContent = "code, pre, svg text.code { display: none !important; }";
   document.head.append(style);
   const text = document.body.innerText;
   style.remove();
