@@ -37,8 +37,8 @@ class BodyLimitMiddleware:
     """Answer 413 as soon as a request body is known to exceed its route's limit.
 
     Image uploads get `max_upload_bytes` and state dicts `max_weights_bytes`, each plus room for the
-    multipart envelope; every other route `max_body_bytes`. A declared Content-Length is refused before a byte is read; a streamed
-    body is counted as it arrives and cut off at the limit.
+    multipart envelope; every other route `max_body_bytes`. A declared Content-Length is refused
+    before a byte is read; a streamed body is counted as it arrives and cut off at the limit.
     """
 
     MULTIPART_ROOM = 64 * 1024

@@ -16,7 +16,18 @@ from app.core.weights import COLOUR_PRESETS
 from app.lab.learn import check_learn_request
 from app.lab.learn_models import LearnRequest, ReduceRequest
 from app.lab.reduce import check_reduce_request
-from app.lab.state import Count, Large, QueryState, Seed, _matrix, _names, _vector, parse, query_defaults, query_values
+from app.lab.state import (
+    Count,
+    Large,
+    QueryState,
+    Seed,
+    matrix_text,
+    names_list,
+    parse,
+    query_defaults,
+    query_values,
+    vector_text,
+)
 
 LEARN_MAX_SIDE = 128  # the page trains on images at this size
 AUTOENCODER = {"optimizer": "adam", "lr": 0.02, "steps": 600, "every": 10}  # it reaches the PCA line
@@ -38,8 +49,8 @@ class LearnState(QueryState):
     tgt: Literal[TARGETS] = "grayscale"  # type: ignore[valid-type]
     tc: Count = 3  # the hidden matrix's Cout
     ts: Seed = 1  # and its seed
-    TW: Annotated[list[list[float]] | None, BeforeValidator(_matrix)] = None  # W*, "w,w,…;w,w,…"
-    TB: Annotated[list[float] | None, BeforeValidator(_vector)] = None  # b*, "b,b,…"
+    TW: Annotated[list[list[float]] | None, BeforeValidator(matrix_text)] = None  # W*, "w,w,…;w,w,…"
+    TB: Annotated[list[float] | None, BeforeValidator(vector_text)] = None  # b*, "b,b,…"
     tact: Literal["none", "relu"] = "none"
     noise: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
     layers: Literal["1", "2"] = "1"
@@ -53,8 +64,8 @@ class LearnState(QueryState):
     cmp: Literal["0", "1"] = "0"  # show the ReLU target trained by one layer and by two
     R: Count = 2  # channels kept by the reduction (at most Cin)
     std: Literal["0", "1"] = "0"
-    view: Annotated[list[str], _names(LEARN_VIEWS)] = Field(default_factory=list)
-    hide: Annotated[list[str], _names((*LEARN_CONTROLS, "controls"))] = Field(default_factory=list)
+    view: Annotated[list[str], names_list(LEARN_VIEWS)] = Field(default_factory=list)
+    hide: Annotated[list[str], names_list((*LEARN_CONTROLS, "controls"))] = Field(default_factory=list)
     large: Large = ""
 
 

@@ -7,8 +7,7 @@ their JSON data block. A bad value is refused with a 422 naming the query parame
 replaced by a default.
 """
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -16,22 +15,18 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from app.config import Settings
 from app.core.errors import InputError
 from app.core.weights import PRESETS
-from app.lab import cost
 from app.lab.collapse import collapse_data
 from app.lab.mixing import check_request
 from app.lab.models import MixRequest, Seed
 
 MIXER_MAX_SIDE = 256  # the Mixer mixes images at this size
-SWEEP_STEP = 4  # the cost sweep draws Cout = 1, 5, 9, … 1021: 256 points
-SWEEP_MAX = 1024
 COLOUR_PRESETS = [p for p in PRESETS if p not in ("identity", "pca")]
 
 MIXER_VIEWS = ("input", "weights", "output", "sum", "probe", "graph", "rgb", "cost")
 MIXER_CONTROLS = ("input", "upload", "random", "features", "cout", "weights", "seed", "bias", "activation", "scale")
-COST_VIEWS = ("sweep", "inception", "bottleneck", "projection", "separable")
 
 
-def _numbers(text: str) -> list[float]:
+def numbers(text: str) -> list[float]:
     """ "1,-0.5,2e-3" → [1.0, -0.5, 0.002]; every entry must be a finite number."""
     values = [float(v) for v in text.split(",")]  # ValueError names the bad entry
     if not all(abs(v) < float("inf") for v in values):
@@ -39,17 +34,17 @@ def _numbers(text: str) -> list[float]:
     return values
 
 
-def _matrix(text: object) -> object:
+def matrix_text(text: object) -> object:
     if isinstance(text, str):
-        return [_numbers(row) for row in text.split(";")]
+        return [numbers(row) for row in text.split(";")]
     return text
 
 
-def _vector(text: object) -> object:
-    return _numbers(text) if isinstance(text, str) else text
+def vector_text(text: object) -> object:
+    return numbers(text) if isinstance(text, str) else text
 
 
-def _names(allowed: tuple[str, ...]):
+def names_list(allowed: tuple[str, ...]):
     """A comma-separated list of names from `allowed`, kept in its order."""
 
     def split(text: object) -> object:
@@ -94,44 +89,10 @@ class MixerState(QueryState):
     ch: Index = 0
     pr: Index | None = None
     pc: Index | None = None
-    W: Annotated[list[list[float]] | None, BeforeValidator(_matrix)] = None  # Cout×Cin, "w,w,…;w,w,…"
-    B: Annotated[list[float] | None, BeforeValidator(_vector)] = None  # Cout, "b,b,…"
-    view: Annotated[list[str], _names(MIXER_VIEWS)] = []
-    hide: Annotated[list[str], _names((*MIXER_CONTROLS, "controls"))] = []
-    large: Large = ""
-
-
-class CostState(QueryState):
-    s_cin: Count = Field(256, alias="s-cin")
-    s_h: Count = Field(56, alias="s-h")
-    s_w: Count = Field(56, alias="s-w")
-    s_k: cost.KernelSize = Field(cost.KernelSize.THREE, alias="s-k")
-    s_bias: Literal["0", "1"] = Field("1", alias="s-bias")
-    s_axis: Literal["linear", "log"] = Field("linear", alias="s-axis")
-    s_cout: Annotated[int, Field(ge=1, le=SWEEP_MAX)] = Field(64, alias="s-cout")
-    i_h: Count = Field(28, alias="i-h")
-    i_w: Count = Field(28, alias="i-w")
-    i_cin: Count = Field(256, alias="i-cin")
-    i_cout: Count = Field(64, alias="i-cout")
-    i_k: cost.KernelSize = Field(cost.KernelSize.FIVE, alias="i-k")
-    i_r: Count = Field(32, alias="i-r")
-    b_cin: Count = Field(256, alias="b-cin")
-    b_mid: Count = Field(64, alias="b-mid")
-    b_h: Count = Field(56, alias="b-h")
-    b_w: Count = Field(56, alias="b-w")
-    b_style: Literal["tutorial", "torchvision"] = Field("tutorial", alias="b-style")
-    p_cin: Count = Field(256, alias="p-cin")
-    p_cout: Count = Field(512, alias="p-cout")
-    p_h: Count = Field(56, alias="p-h")
-    p_w: Count = Field(56, alias="p-w")
-    p_s: Annotated[int, Field(ge=1)] = Field(2, alias="p-s")
-    d_cin: Count = Field(32, alias="d-cin")
-    d_cout: Count = Field(64, alias="d-cout")
-    d_h: Count = Field(112, alias="d-h")
-    d_w: Count = Field(112, alias="d-w")
-    d_k: cost.KernelSize = Field(cost.KernelSize.THREE, alias="d-k")
-    view: Annotated[list[str], _names(COST_VIEWS)] = []
-    hide: Annotated[list[str], _names(("controls",))] = []
+    W: Annotated[list[list[float]] | None, BeforeValidator(matrix_text)] = None  # Cout×Cin, "w,w,…;w,w,…"
+    B: Annotated[list[float] | None, BeforeValidator(vector_text)] = None  # Cout, "b,b,…"
+    view: Annotated[list[str], names_list(MIXER_VIEWS)] = Field(default_factory=list)
+    hide: Annotated[list[str], names_list((*MIXER_CONTROLS, "controls"))] = Field(default_factory=list)
     large: Large = ""
 
 
@@ -266,99 +227,6 @@ def mixer_page_data(state: MixerState, settings: Settings) -> dict:
             "max_upload_bytes": settings.max_upload_bytes,
         },
     }
-
-
-# ---- the cost explorer --------------------------------------------------------------------------
-
-# Each panel's query parameters, by the /api/cost parameter they feed.
-COST_PARAMETERS = {
-    "sweep": {"in_channels": "s-cin", "height": "s-h", "width": "s-w", "out_channels": "s-cout"},
-    "inception": {
-        "height": "i-h",
-        "width": "i-w",
-        "in_channels": "i-cin",
-        "reduce_channels": "i-r",
-        "out_channels": "i-cout",
-    },
-    "bottleneck": {"in_channels": "b-cin", "bottleneck_channels": "b-mid", "height": "b-h", "width": "b-w"},
-    "projection": {"in_channels": "p-cin", "out_channels": "p-cout", "height": "p-h", "width": "p-w", "stride": "p-s"},
-    "separable": {"in_channels": "d-cin", "out_channels": "d-cout", "height": "d-h", "width": "d-w"},
-}
-
-
-def _sweep(s: CostState, settings: Settings) -> dict:
-    base = {"in_channels": s.s_cin, "height": s.s_h, "width": s.s_w, "bias": s.s_bias == "1", "settings": settings}
-    outs = {"out_min": 1, "out_max": SWEEP_MAX, "out_step": SWEEP_STEP}
-    return {
-        "one": cost.sweep(**base, **outs, kernel_size=cost.KernelSize.ONE),
-        "wide": cost.sweep(**base, **outs, kernel_size=s.s_k),
-        "oneConv": cost.conv_cost(**base, out_channels=s.s_cout, kernel_size=cost.KernelSize.ONE),
-        "wideConv": cost.conv_cost(**base, out_channels=s.s_cout, kernel_size=s.s_k),
-    }
-
-
-def _inception(s: CostState, settings: Settings) -> dict:
-    answer = cost.inception_cost(s.i_h, s.i_w, s.i_cin, s.i_r, s.i_cout, s.i_k, False, settings)
-    return {"answer": answer}
-
-
-def _bottleneck(s: CostState, settings: Settings) -> dict:
-    bias = s.b_style == "tutorial"  # torchvision's convs have no bias: BatchNorm's β is the bias
-    return {"answer": cost.bottleneck_cost(s.b_cin, s.b_mid, s.b_cin, s.b_h, s.b_w, bias, True, settings)}
-
-
-def _projection(s: CostState, settings: Settings) -> dict:
-    return {"answer": cost.projection_cost(s.p_cin, s.p_cout, s.p_h, s.p_w, s.p_s, False, True, settings)}
-
-
-def _separable(s: CostState, settings: Settings) -> dict:
-    return {"answer": cost.separable_cost(s.d_cin, s.d_cout, s.d_h, s.d_w, s.d_k, False, settings)}
-
-
-COST_PANELS = {
-    "sweep": _sweep,
-    "inception": _inception,
-    "bottleneck": _bottleneck,
-    "projection": _projection,
-    "separable": _separable,
-}
-
-
-@contextmanager
-def cost_parameters(panel: str) -> Iterator[None]:
-    """Refusals of a panel's counts, renamed from the /api/cost parameter to the page's own."""
-    try:
-        yield
-    except InputError as error:
-        parameter = COST_PARAMETERS[panel].get(str(error.field[-1]), error.field[-1])
-        raise InputError(("query", parameter), error.message) from error
-
-
-def cost_state(params: Mapping[str, str], settings: Settings) -> CostState:
-    """A cost-explorer query string → its state, every count within the Settings' limits. R is at
-    most Cin: the reduction slider's range ends at Cin, so a smaller Cin takes R down with it."""
-    state = parse(CostState, params)
-    for panel, parameters in COST_PARAMETERS.items():
-        with cost_parameters(panel):
-            cost.check(
-                settings, **{name: getattr(state, query.replace("-", "_")) for name, query in parameters.items()}
-            )
-    return state.model_copy(update={"i_r": min(state.i_r, state.i_cin)})
-
-
-def cost_data(state: CostState, panels: list[str], settings: Settings) -> dict:
-    """The panels' data for a state, as the page draws them and its export embeds them."""
-    controls = query_values(state)
-    data = {}
-    for panel in panels:
-        with cost_parameters(panel):
-            answers = COST_PANELS[panel](state, settings)
-        data[panel] = {"controls": controls, **{k: v.model_dump(mode="json") for k, v in answers.items()}}
-    return data
-
-
-def cost_page_data(state: CostState) -> dict:
-    return {"state": query_values(state), "defaults": query_defaults(CostState)}
 
 
 # ---- the non-linearity figure -------------------------------------------------------------------

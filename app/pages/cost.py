@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.config import Settings, SettingsDep
 from app.core.errors import InputError
-from app.lab import state
+from app.lab import cost_state, state
 from app.lab.encoding import dumps
 from app.lab.runtime import in_thread
 from app.pages.templating import language, page_text, templates
@@ -24,10 +24,10 @@ PANELS = [
 
 
 def cost_page(request: Request, settings: SettingsDep, embed: bool) -> HTMLResponse:
-    parsed, lang = state.cost_state(request.query_params, settings), language(request)
+    parsed, lang = cost_state.parse_cost(request.query_params, settings), language(request)
     text = page_text("cost", lang)
     context = {"page": "cost", "embed": embed, "lang": lang, "d": state.query_values(parsed), "t": text}
-    context["cost"] = {**state.cost_page_data(parsed), "text": text["script"], "titles": text["panels"]}
+    context["cost"] = {**cost_state.cost_page_data(parsed), "text": text["script"], "titles": text["panels"]}
     return templates.TemplateResponse(request, "cost.html", context)
 
 
@@ -43,14 +43,17 @@ def read_cost_embed(request: Request, settings: SettingsDep) -> HTMLResponse:
 
 
 def cost_json(params: dict[str, str], settings: Settings) -> bytes:
-    parsed = state.cost_state(params, settings)
-    panels = [p for p in params.get("panel", "").split(",") if p] or list(state.COST_PANELS)
-    unknown = [p for p in panels if p not in state.COST_PANELS]
+    parsed = cost_state.parse_cost(params, settings)
+    panels = [p for p in params.get("panel", "").split(",") if p] or list(cost_state.COST_PANELS)
+    unknown = [p for p in panels if p not in cost_state.COST_PANELS]
     if unknown:
-        known = ", ".join(state.COST_PANELS)
+        known = ", ".join(cost_state.COST_PANELS)
         raise InputError(("query", "panel"), f"unknown panel(s) {', '.join(unknown)}; the panels are {known}")
     return dumps(
-        {"state": parsed.model_dump(mode="json", by_alias=True), "panels": state.cost_data(parsed, panels, settings)}
+        {
+            "state": parsed.model_dump(mode="json", by_alias=True),
+            "panels": cost_state.cost_data(parsed, panels, settings),
+        }
     )
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.config import STATIC_DIR, Settings, SettingsDep
-from app.lab import state
+from app.lab import cost_state, state
 from app.lab.mixing import mix_answer
 from app.lab.runtime import in_thread
 from app.pages.bundle import bundle, data_block, inline_script
@@ -56,9 +56,9 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
 def cost_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     text = page_text("cost", lang)
-    parsed = state.cost_state(params, settings)
-    panels = parsed.view or list(state.COST_PANELS)
-    data = {"panels": state.cost_data(parsed, panels, settings), "text": text["script"]}
+    parsed = cost_state.parse_cost(params, settings)
+    panels = parsed.view or list(cost_state.COST_PANELS)
+    data = {"panels": cost_state.cost_data(parsed, panels, settings), "text": text["script"]}
     shown = [panel for panel in PANELS if panel[0] in panels]
     return render("export_cost.html", text["export_title"], data, "export-cost", lang, panels=shown, t=text)
 
