@@ -63,7 +63,8 @@ def read_learn_data(request: Request, settings: SettingsDep) -> Response:
 
 def learn_html(params: dict[str, str], settings: Settings) -> str:
     """The Learn page's figures for the state in `params`, trained here, as one HTML file."""
-    text = learn_text(pick_language(params.get("lang")))
+    lang = pick_language(params.get("lang"))
+    text = learn_text(lang)
     parsed, requests = learn_state(params, settings)
     data = {
         "text": text,
@@ -72,7 +73,7 @@ def learn_html(params: dict[str, str], settings: Settings) -> str:
         "reduce": reduce_answer(requests["reduce"], settings),
         "autoencoder": record(requests["autoencoder"], settings),
     }
-    return render("export_learn.html", text["title"], data, "export-learn", t=text, compare=parsed.cmp == "1")
+    return render("export_learn.html", text["title"], data, "export-learn", lang, t=text, compare=parsed.cmp == "1")
 
 
 @router.get("/export/learn.html")
