@@ -4,6 +4,7 @@ import { graphSvg, compact, shapeText } from "./blocks-graph.js";
 import { matrixFigure, residualFigure, stageGrid, statsLine, sumFigure } from "./blocks-views.js";
 import { PLOT_CONFIG } from "./config.js";
 import { group } from "./plots.js";
+import { channelName, commonText } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +36,16 @@ export function opLabel(op, ops) {
   }
   const key = { "+": "add", cat: "concat" }[op] ?? op;
   return Object.hasOwn(ops, key) ? ops[key] : op;
+}
+
+// The input's channels as the page names them: the image's in the site's words (red → 红), the ones
+// the stem fills ("stem 9") in the page's.
+function channelNames(names, text) {
+  const words = commonText()?.channels;
+  return names.map((name) => {
+    const stem = /^stem (\d+)$/.exec(name);
+    return stem ? fill(text.stem_channel, { n: stem[1] }) : channelName(name, words);
+  });
 }
 
 const percent = (part, whole) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "0%");
@@ -110,7 +121,7 @@ function plot(id, figure) {
 // stage's weights and weighted sum, an add's branch + shortcut = sum. Returns the composed grid.
 export function renderStage(answer, node, channel, text) {
   const stage = stageByName(answer, node);
-  const names = answer.input.channel_names;
+  const names = channelNames(answer.input.channel_names, text);
   setMarked($("stage-caption"), fill(text.stage, {
     name: stage.name,
     op: opLabel(stage.op, text.ops),

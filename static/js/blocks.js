@@ -16,6 +16,17 @@ function say(message, error = false) {
   $("status").classList.toggle("error", error);
 }
 
+// A refusal: the page's sentence around what the server or the browser said, which is English and
+// marked so (lang="en") on a page in another language.
+function sayRefused(template, detail) {
+  const [before, after = ""] = template.split("{detail}");
+  const said = document.createElement("span");
+  said.lang = "en";
+  said.textContent = detail;
+  $("status").replaceChildren(before, said, after);
+  $("status").classList.add("error");
+}
+
 // ---- controls ← state -------------------------------------------------------------------------
 
 function showControls() {
@@ -64,7 +75,7 @@ async function load(retry = true) {
     try {
       response = await fetch(`/data/blocks${toQuery()}`, { signal: controller.signal });
     } catch (error) {
-      if (error.name !== "AbortError") say(fill(TEXT.refused, { detail: error.message }), true);
+      if (error.name !== "AbortError") sayRefused(TEXT.refused, error.message);
       return;
     }
     const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
@@ -95,8 +106,8 @@ function refused(status, detail, retry) {
   }
   if (status === 503) say(TEXT.busy, true);
   else if (status === 404 && state.in === "upload") say(TEXT.image_gone, true);
-  else if (where === "wid") say(fill(TEXT.weights_refused, { detail: describe(detail) }), true);
-  else say(fill(TEXT.refused, { detail: describe(detail) }), true);
+  else if (where === "wid") sayRefused(TEXT.weights_refused, describe(detail));
+  else sayRefused(TEXT.refused, describe(detail));
 }
 
 function draw() {
@@ -165,7 +176,7 @@ async function uploadFile(file) {
     const stored = await uploadImage(file, () => {});
     change(() => Object.assign(state, { in: "upload", img: stored.image_id }));
   } catch (error) {
-    say(fill(TEXT.upload_failed, { detail: error.message }), true);
+    sayRefused(TEXT.upload_failed, error.message);
   }
 }
 $("upload").addEventListener("change", () => $("upload").files[0] && uploadFile($("upload").files[0]));
@@ -189,7 +200,7 @@ $("weights-file").addEventListener("change", async () => {
   const response = await fetch("/api/blocks/weights", { method: "POST", body: form });
   const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
   if (!response.ok) {
-    say(fill(TEXT.upload_failed, { detail: describe(body.detail) }), true);
+    sayRefused(TEXT.upload_failed, describe(body.detail));
     return;
   }
   say(fill(TEXT.weights_stored, { keys: body.keys.length }));
