@@ -91,7 +91,7 @@ def test_the_autoencoder_reaches_the_pca_bound(client):
     assert done["pca"]["rank"] == 2 and done["pca"]["standardised"] is False
     curve = client.post("/api/reduce", json={"input": VALUES, "encoding": "json"}).json()
     assert done["pca"]["loss"] == pytest.approx(curve["loss"][1])
-    assert done["pca"]["loss"] <= done["loss"] <= done["pca"]["loss"] * 1.05
+    assert done["pca"]["loss"] * (1 - 1e-5) <= done["loss"] <= done["pca"]["loss"] * 1.05  # float32 rounding
 
 
 def test_reduce_matches_eigh_of_the_channel_covariance(client):
