@@ -1,4 +1,5 @@
-"""The Blocks page in a real Chromium: each block opens, a click on a 1×1 stage shows its weighted sum."""
+"""The Blocks page in a real Chromium: each block opens, a click on a 1×1 stage shows its weighted sum,
+and each block, and its export, reads in Chinese with code shown as code."""
 
 import httpx
 import pytest
@@ -6,6 +7,7 @@ from safetensors.torch import save as save_safetensors
 import torch
 
 from app.core.blocks import BLOCKS
+from tests.browser.test_i18n import COLLECT, latin_words
 
 # Each kind at a small size, and a 1×1 stage that is not the one shown first.
 CASES = [
@@ -22,12 +24,24 @@ def node(page, name: str):
     return page.locator(f'#diagram .node[data-stage="{name}"]')
 
 
+def operations(page) -> list[str]:
+    """Each node's operation, the first line it draws."""
+    first_lines = "(nodes) => nodes.map((n) => n.querySelector('text').textContent)"
+    return page.locator("#diagram .node").evaluate_all(first_lines)
+
+
+def code_lines(page) -> list[str]:
+    return page.locator("#diagram .node text.code").all_text_contents()
+
+
 @pytest.mark.parametrize(("kind", "one_by_one"), CASES)
 def test_each_block_opens_and_a_1x1_stage_shows_its_weighted_sum(watched, base_url, kind, one_by_one):
     watched.open(f"/blocks?b={kind}&side=20&mc=4")
     page = watched.page
     answer = httpx.get(f"{base_url}/data/blocks", params={"b": kind, "side": 20, "mc": 4}, timeout=60).json()
     assert page.locator("#diagram .node").count() == len(answer["stages"])
+    # In English a node names its operation as PyTorch does: the server's own words, rebuilt.
+    assert operations(page) == [stage["op"] for stage in answer["stages"]]
     assert page.locator("#summary").inner_text().startswith(f"{answer['parameters']:,} parameters")
     node(page, one_by_one).click()
     watched.settle()
@@ -88,3 +102,45 @@ def test_chinese_page_and_copy_code(watched):
     page.locator('[data-view="diagram"] .share button[data-copy="code"]').click()
     code = page.locator("#copied-text").input_value()
     assert "class MlpConv(nn.Module):" in code and 'print("last stage == block(x):"' in code
+
+
+# Every kind in Chinese: each operation in the page's words, the stage and its PyTorch class as code
+# beneath it; nothing but code and the allowed names in Latin letters, on the block's last stage too
+# (the residual add or the concatenation).
+CHINESE = {
+    "bottleneck": (["输入", "卷积 1×1", "批归一化", "ReLU"], ["input", "conv1: Conv2d", "bn1: BatchNorm2d", "relu1"]),
+    "bottleneck_down": (["卷积 3×3，步幅 2", "批归一化"], ["conv2: Conv2d", "bn2: BatchNorm2d"]),
+    "inception": (["最大池化 3×3", "按通道拼接"], ["branch4_pool: MaxPool2d", "concat"]),
+    "inverted_residual": (
+        ["ReLU（上限为 6）", "逐通道卷积 3×3", "相加（残差连接）"],
+        ["relu1: ReLU6", "conv2: Conv2d", "add"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHINESE))
+def test_every_block_reads_in_chinese(watched, kind):
+    watched.open(f"/blocks?lang=zh&b={kind}&side=12&mc=4")
+    page = watched.page
+    ops, code = CHINESE[kind]
+    assert set(ops) <= set(operations(page)) and set(code) <= set(code_lines(page))
+    assert latin_words(page.evaluate(COLLECT)) == set()
+    last = page.locator("#diagram .node").last.get_attribute("data-stage")
+    node(page, "add" if kind != "inception" else last).click()
+    watched.settle()
+    assert latin_words(page.evaluate(COLLECT)) == set()
+    assert page.locator("#status").inner_text() in ("已在 CPU 上运行。", "已在 GPU 上运行。")
+    assert watched.errors == []
+
+
+def test_the_export_reads_in_chinese(watched, base_url):
+    html = httpx.get(f"{base_url}/export/blocks.html?lang=zh&b=inverted_residual&side=12&mc=4", timeout=60).text
+    page = watched.page
+    page.set_content(html)
+    watched.settle()
+    assert operations(page)[-1] == "相加（残差连接）"
+    assert latin_words(page.evaluate(COLLECT)) == set()
+    node(page, "add").click()
+    assert page.locator("#residual-figure").is_visible()
+    assert latin_words(page.evaluate(COLLECT)) == set()
+    assert watched.errors == []
