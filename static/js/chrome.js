@@ -31,8 +31,9 @@ for (const link of document.querySelectorAll("a[hreflang]")) {
   });
 }
 
+// Presenter mode (the lesson's, set by the server from its link) is large type as well.
 function apply(on) {
-  document.documentElement.classList.toggle("large", on);
+  document.documentElement.classList.toggle("large", on || document.body.classList.contains("presenter"));
   if (box) box.checked = on;
 }
 

@@ -36,8 +36,8 @@ EMBEDS = {
 # The only toolbar entries a figure may have: Plotly's camera (PNG), our SVG button, and reset.
 TOOLBAR = {"Download plot as a PNG", "Download as SVG", "Reset axes"}
 
-# The pages whose every text scales with Large type and presenter mode (Learn and Blocks, other
-# owners, have a few smaller SVG texts left).
+# The pages whose every text scales with Large type and presenter mode, and whose figures move
+# nothing as they arrive (Learn and Blocks, other owners, have a few smaller SVG texts and shifts).
 ROOM_SIZED = {"mixer", "mixer-64", "cost", "lesson"}
 
 # One pass over a page: what it scrolls, what its toolbars offer, how big its tiles are drawn.
@@ -103,6 +103,17 @@ SURVEY = """() => {
 
 
 SERIOUS = ("serious", "critical")
+
+# Cumulative layout shift, as Chromium reports it, from the first paint on.
+CLS = """window.__cls = 0;
+window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__cls += entry.value;
+    window.__shifts.push([entry.value, entry.sources.map((s) => `${s.node?.nodeName}.${s.node?.className}`)]);
+  }
+}).observe({ type: "layout-shift", buffered: true });"""
 
 # Inside a frame: does anything scroll or spill? The page itself, a figure whose drawing is taller
 # than its box, a probe whose tables are wider or taller than its box.
@@ -191,6 +202,7 @@ def page_at(browser):
 
     def open_page(size: dict):
         context = browser.new_context(viewport=size)
+        context.add_init_script(CLS)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
@@ -229,6 +241,8 @@ def test_pages(page_at, base_url, name, size):
     check_toolbars(seen)
     assert all(px >= 64 for px in seen["tiles"]), seen["tiles"]
     assert seen["overlaps"] == [] and seen["clipped"] == [], (seen["overlaps"], seen["clipped"])
+    if name in ROOM_SIZED:
+        assert page.evaluate("window.__cls") <= 0.05, page.evaluate("window.__shifts")
     if size == "projector" and name in ROOM_SIZED:
         assert seen["small"] == [], "text under 16 px with Large type / in presenter mode"
     if size == "laptop":
@@ -249,6 +263,7 @@ def test_embeds(page_at, base_url, slides, name, frame):
     assert seen["scrollWidth"] <= seen["innerWidth"], "the embed scrolls sideways"
     check_toolbars(seen)
     assert seen["overlaps"] == [] and seen["clipped"] == [], (seen["overlaps"], seen["clipped"])
+    assert embed.evaluate("window.__cls") <= 0.05, embed.evaluate("window.__shifts")
     if "view=" not in EMBEDS[name] and name != "collapse":
         return  # a whole page embedded scrolls as the page does; chosen views fit the frame
     fit = check_fit(embed)
