@@ -39,7 +39,8 @@ export function cellAt(answer, row, col) {
 
 export function editorElements(root = document) {
   const $ = (id) => root.getElementById(id);
-  return { heatmap: $("weights-plot"), label: $("w-label"), value: $("w-value"), slider: $("w-slider") };
+  const [heatmap, label, value, slider, error] = ["weights-plot", "w-label", "w-value", "w-slider", "w-error"].map($);
+  return { heatmap, label, value, slider, error };
 }
 
 export function renderEditor(dom, page) {
@@ -75,7 +76,19 @@ export function wireEditor(dom, page, on) {
     }
   }
 
-  dom.value.addEventListener("input", () => set(Number.parseFloat(dom.value.value)));
+  // A typed value outside the field's limits is refused, not clamped: the browser's own words say
+  // why beside the field, and on leaving it the field shows the value in force again.
+  dom.value.addEventListener("input", () => {
+    const valid = dom.value.checkValidity();
+    dom.value.setAttribute("aria-invalid", String(!valid));
+    dom.error.hidden = valid;
+    dom.error.textContent = valid ? "" : dom.value.validationMessage;
+    if (valid) set(Number.parseFloat(dom.value.value));
+  });
+  dom.value.addEventListener("change", () => {
+    if (dom.value.checkValidity() || !page.last) return;
+    dom.value.value = String(Number(cellValue(page.state, page.last.answer, page.selected).toFixed(4)));
+  });
   dom.slider.addEventListener("input", () => set(Number.parseFloat(dom.slider.value)));
   dom.heatmap.addEventListener("keydown", (e) => {
     if (!page.last) return;

@@ -356,3 +356,20 @@ def test_the_mixing_graph_at_64_outputs_shows_its_strongest_edges(page_at, base_
     page.locator("#graph-edges").fill("640")
     assert page.locator("#graph-edges-value").inner_text() == "640 / 640"
     assert page.evaluate("document.getElementById('graph-plot').layout.images[0].source") != before
+
+
+def test_an_out_of_range_weight_is_refused_and_said(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/")
+    settle(page)
+    applied = page.evaluate("document.getElementById('weights-plot').data[0].z[0][0]")
+    page.locator("#w-value").fill("100")
+    assert page.locator("#w-error").is_visible() and "10" in page.locator("#w-error").inner_text()
+    assert page.evaluate("document.getElementById('weights-plot').data[0].z[0][0]") == applied
+    assert "W=" not in page.url  # nothing was applied
+    page.locator("#w-value").press("Tab")
+    assert float(page.locator("#w-value").input_value()) == pytest.approx(applied, abs=1e-4)
+    page.locator("#w-value").fill("0.5")
+    assert page.locator("#w-error").is_hidden()
+    settle(page)
+    assert page.evaluate("document.getElementById('weights-plot').data[0].z[0][0]") == 0.5
