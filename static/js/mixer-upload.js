@@ -1,6 +1,7 @@
 // Uploads: the file input, drag-and-drop, and a silent re-upload of an image the server has evicted.
 // The file is kept in page.file, and in sessionStorage where it fits, so that a reload can send it again.
 import { uploadImage } from "./api.js";
+import { shrinkImage } from "./shrink-image.js";
 
 const UPLOAD_KEY = "pointwise-upload-";
 
@@ -39,13 +40,15 @@ export function uploadElements(root = document) {
   return { input: $("upload"), dropzone: $("dropzone"), progress: $("upload-progress") };
 }
 
-// on.started(file); on.stored(answer of POST /api/images); on.refused(error).
-export function wireUploads(dom, page, on) {
-  async function upload(file) {
+// on.started(file); on.stored(answer of POST /api/images); on.refused(error). A file is scaled down
+// to `maxSide` (the size the server keeps) in the browser first.
+export function wireUploads(dom, page, on, maxSide) {
+  async function upload(original) {
     dom.progress.hidden = false;
     dom.progress.value = 0;
-    on.started(file);
+    on.started(original);
     try {
+      const file = await shrinkImage(original, maxSide);
       const stored = await uploadImage(file, (p) => (dom.progress.value = p));
       page.file = file;
       remember(stored.image_id, file);

@@ -253,7 +253,7 @@ wireUploads(uploadElements(), page, {
     setStatus(fill(TEXT.upload_refused, { reason: sayRefusal(error) }), true);
     if (scheduler.isIdle()) scheduler.settle();
   },
-});
+}, LIMITS.max_side);
 
 wireShare(document.querySelector(".views"), {
   link: () => location.href,

@@ -373,3 +373,25 @@ def test_an_out_of_range_weight_is_refused_and_said(page_at, base_url):
     assert page.locator("#w-error").is_hidden()
     settle(page)
     assert page.evaluate("document.getElementById('weights-plot').data[0].z[0][0]") == 0.5
+
+
+def test_a_phone_photo_is_scaled_down_in_the_browser(page_at, base_url):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    noise = np.random.default_rng(0).integers(0, 256, (2000, 3000, 3), dtype=np.uint8)  # 18 MB as PNG
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="PNG", compress_level=1)
+    assert buffer.tell() > 10 * 2**20  # past the server's upload limit as it is
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/")
+    settle(page)
+    sent = []
+    page.on("request", lambda r: r.url.endswith("/api/images") and sent.append(len(r.post_data_buffer or b"")))
+    page.set_input_files("#upload", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])
+    page.wait_for_url(lambda url: "in=upload" in url, timeout=30_000)
+    settle(page)
+    assert page.locator("#status.error").count() == 0
+    assert len(sent) == 1 and sent[0] < 2 * 2**20  # 512×341 pixels, not 3000×2000
