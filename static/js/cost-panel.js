@@ -5,14 +5,21 @@ import { PLOT_CONFIG } from "./config.js";
 import { arithmeticTable } from "./cost-views.js";
 import { fitHeight } from "./fit.js";
 
+const NARROW = 560; // CSS pixels under which a pair of charts is stacked
+
 // The verdict first: in an embed each chart takes the height the panel's text leaves it (fit.js).
 export function showPanel(name, view) {
   document.getElementById(`${name}-arithmetic`).replaceChildren(arithmeticTable(view.designs, view.text));
   document.getElementById(`${name}-verdict`).textContent = view.verdict;
   for (const [id, figure] of Object.entries(view.figures)) {
     const element = document.getElementById(id);
+    let layout = figure.layout;
+    // Too narrow for two charts side by side (a phone): one above the other, each at full width.
+    if (layout.grid?.columns === 2 && element.clientWidth < NARROW) {
+      layout = { ...layout, grid: { ...layout.grid, rows: 2, columns: 1, ygap: 0.35 }, height: 1.8 * layout.height };
+    }
     const height = fitHeight(element);
-    const layout = height ? { ...figure.layout, height } : figure.layout;
+    if (height) layout = { ...layout, height };
     Plotly.react(element, figure.data, layout, PLOT_CONFIG);
   }
 }

@@ -1,6 +1,6 @@
 // Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page. `text` is the
 // "script" part of mixer.<lang>.json, in the page's language; channel names arrive as shown.
-import { COLOURS, DIVERGING, GRAPH_EDGES, TEXT_IN_CELLS_UP_TO } from "./config.js";
+import { COLOURS, DIVERGING, FONT, GRAPH_EDGES, TEXT_IN_CELLS_UP_TO } from "./config.js";
 import {
   channelRanges,
   columnsFor,
@@ -46,6 +46,7 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
   const cells = rows * columns.length;
   const limit = Math.max(...z.flat().map(Math.abs)) || 1;
   const f = font();
+  const grow = f.size / FONT.size;
   const shapes = [
     {
       type: "line",
@@ -87,8 +88,9 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
       },
     ],
     layout: {
-      height: Math.min(380, 110 + 26 * rows),
-      margin: { l: 44, r: 8, t: 8, b: 100 },
+      // Rows and the room for the slanted column names grow with the type (Large type, presenter mode).
+      height: Math.min(380 * grow, 110 * grow + 26 * grow * rows),
+      margin: { l: 44 * grow, r: 8, t: 8, b: 100 * grow },
       xaxis: { visible: false, range: [-0.5, columns.length - 0.5], fixedrange: true },
       yaxis: { visible: false, range: [rows - 0.5, -0.5], fixedrange: true },
       shapes,
