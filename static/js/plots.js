@@ -79,7 +79,7 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const lineCount = Math.max(...tiles.map((t) => t.label.length));
   const cols = figureHeight
     ? bestColumns(tiles.length, height / width, figureWidth, figureHeight, font().size * (1.25 * lineCount + 0.4))
-    : Math.max(1, Math.min(wanted, Math.floor(figureWidth / (MIN_TILE_PX * (1 + TILE_GAP)))));
+    : Math.max(1, Math.min(wanted, Math.floor((figureWidth - 8) / (MIN_TILE_PX * (1 + TILE_GAP) + 1))));
   const shown = Math.max(1, (figureWidth / cols) * ratio);
   const side = Math.max(height, width);
   const scale = side > shown ? 1 / Math.floor(side / shown) : Math.max(1, Math.floor(shown / side));
