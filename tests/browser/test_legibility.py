@@ -4,9 +4,12 @@ projector (1920×1080, presenter mode and Large type) and inside 16:9 iframes on
 page once and surveys it with one script (SURVEY), and the assertions read that survey."""
 
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import io
 import threading
 
 from axe_playwright_python.sync_playwright import Axe
+import numpy as np
+from PIL import Image
 import pytest
 
 from tests.live import free_port
@@ -376,11 +379,6 @@ def test_an_out_of_range_weight_is_refused_and_said(page_at, base_url):
 
 
 def test_a_phone_photo_is_scaled_down_in_the_browser(page_at, base_url):
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     noise = np.random.default_rng(0).integers(0, 256, (2000, 3000, 3), dtype=np.uint8)  # 18 MB as PNG
     buffer = io.BytesIO()
     Image.fromarray(noise).save(buffer, format="PNG", compress_level=1)
