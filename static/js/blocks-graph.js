@@ -141,7 +141,7 @@ export function graphSvg(stages, { selected, text }) {
     const stroke = chosen ? COLOURS.negative : stage.one_by_one ? COLOURS.highlight : COLOURS.node;
     const strokeWidth = chosen ? 4 : stage.one_by_one ? 2.5 : 1.2;
     const fill = stage.one_by_one ? GRAPH.oneByOneFill : GRAPH.fill;
-    const cost = `${text.params(stage.parameters)} · ${text.macs(stage.multiply_adds)}`;
+    const cost = `${text.params(stage.parameters)}; ${text.macs(stage.multiply_adds)}`;
     const op = text.op(stage.op);
     const label = `${stage.name}: ${op}, ${shapeText(stage.shape)}, ${cost}`;
     parts.push(

@@ -187,7 +187,7 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
   if (!two) {
     const d = distance(layers[0].weight, layers[0].bias, start.least_squares);
     const gap = latest.loss - start.least_squares.loss;
-    readouts["distance-readout"] = `${fill(V.distance, { distance: fmt(d, 5) })} · ${fill(V.gap, { gap: fmt(gap, 3) })}`;
+    readouts["distance-readout"] = `${fill(V.distance, { distance: fmt(d, 5) })}; ${fill(V.gap, { gap: fmt(gap, 3) })}`;
   }
   return {
     figures: {
@@ -246,6 +246,6 @@ export function autoencoderViews(history, latest, bound, text, width, steps) {
   const series = [{ name: text.reduce.autoencoder_loss, ...history }];
   return {
     figure: lossFigure(series, [{ name, value: bound.loss }], text.views, width, steps),
-    readout: `${fill(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })} · ${name}: ${fmt(bound.loss, 6)}`,
+    readout: `${fill(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })}; ${name}: ${fmt(bound.loss, 6)}`,
   };
 }

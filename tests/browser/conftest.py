@@ -28,7 +28,9 @@ def base_url(store_dir) -> str:
         yield running.url
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while it is open,
+# and the tests after this package (tests/classroom) run their own with asyncio.run.
+@pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):

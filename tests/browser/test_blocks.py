@@ -50,7 +50,7 @@ def test_each_block_opens_and_a_1x1_stage_shows_its_weighted_sum(watched, base_u
     assert page.locator("#sum-figure").is_visible() and page.locator("#matrix-figure").is_visible()
     assert page.locator("#sum-caption").inner_text().startswith(f"y0 of {one_by_one} = Σ W[0, c]·X[c] + b[0]")
     assert page.locator("#sum-plot .imagelayer image, #sum-plot image").count() >= 1
-    assert page.locator("#stage-caption").inner_text().startswith(f"{one_by_one} · Conv2d 1×1")
+    assert page.locator("#stage-caption").inner_text().startswith(f"{one_by_one}; Conv2d 1×1")
     assert watched.errors == []
     assert watched.foreign_requests() == []
 
