@@ -18,8 +18,8 @@ from app.lab.learn_models import LearnRequest, ReduceRequest
 from app.lab.reduce import check_reduce_request
 from app.lab.state import (
     Count,
+    InputState,
     Large,
-    QueryState,
     Seed,
     matrix_text,
     names_list,
@@ -37,14 +37,7 @@ TARGETS = (*COLOUR_PRESETS, "random", "explicit")
 Rate = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 
 
-class LearnState(QueryState):
-    input: str = Field("sample:scene", alias="in", pattern=r"^(sample:[a-z]+|random|upload)$")
-    img: str = Field("", pattern=r"^([0-9a-f]{32})?$")
-    rc: Count = 8
-    rh: Count = 32
-    rw: Count = 32
-    rs: Seed = 0
-    rd: Literal["normal", "uniform"] = "normal"
+class LearnState(InputState):
     feat: Literal["rgb", "bank"] = "rgb"
     tgt: Literal[TARGETS] = "grayscale"  # type: ignore[valid-type]
     tc: Count = 3  # the hidden matrix's Cout
@@ -101,15 +94,6 @@ def parameter(location: tuple[str | int, ...]) -> str:
     return path[-1] if path else "in"
 
 
-def input_spec(state: LearnState) -> dict:
-    if state.input == "random":
-        spec = {"source": "random", "channels": state.rc, "height": state.rh, "width": state.rw}
-        return spec | {"seed": state.rs, "distribution": state.rd}
-    if state.input == "upload":
-        return {"source": "upload", "image_id": state.img}
-    return {"source": "sample", "name": state.input.removeprefix("sample:")}
-
-
 def in_channels(state: LearnState) -> int:
     return state.rc if state.input == "random" else 10 if state.feat == "bank" else 3
 
@@ -125,7 +109,7 @@ def target_spec(state: LearnState) -> dict:
 def learn_requests(state: LearnState) -> dict[str, object]:
     """The bodies the page sends: the training, the comparison (one layer and two on the ReLU
     target), the reduction for R and the autoencoder Cin → R → Cin."""
-    base = {"input": input_spec(state), "features": state.feat, "max_side": LEARN_MAX_SIDE, "encoding": "u8"}
+    base = {"input": state.input_spec(), "features": state.feat, "max_side": LEARN_MAX_SIDE, "encoding": "u8"}
     training = {"optimizer": state.opt, "lr": state.lr, "momentum": state.mom, "seed": state.seed}
     training |= {"steps": state.steps, "every": state.every}
     target = {"target": target_spec(state), "noise": state.noise}

@@ -70,7 +70,9 @@ class QueryState(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
 
-class MixerState(QueryState):
+class InputState(QueryState):
+    """A page's input, as the Mixer and Learn write it: a sample, an upload, or a seeded random tensor."""
+
     input: str = Field("sample:scene", alias="in", pattern=r"^(sample:[a-z]+|random|upload)$")
     img: str = Field("", pattern=r"^([0-9a-f]{32})?$")
     rc: Count = 8
@@ -79,6 +81,18 @@ class MixerState(QueryState):
     rs: Seed = 0
     rd: Literal["normal", "uniform"] = "normal"
     feat: Literal["rgb", "bank"] = "bank"
+
+    def input_spec(self) -> dict:
+        """The request's `input` this state asks for."""
+        if self.input == "random":
+            spec = {"source": "random", "channels": self.rc, "height": self.rh, "width": self.rw}
+            return spec | {"seed": self.rs, "distribution": self.rd}
+        if self.input == "upload":
+            return {"source": "upload", "image_id": self.img}
+        return {"source": "sample", "name": self.input.removeprefix("sample:")}
+
+
+class MixerState(InputState):
     cout: Count = 16
     w: Literal["random", "edited", *PRESETS] = "random"  # type: ignore[valid-type]
     seed: Seed = 0
@@ -157,15 +171,8 @@ def probe_default(state: MixerState) -> tuple[int, int] | None:
 def mixer_request(state: MixerState) -> MixRequest:
     """The POST /api/mix body a Mixer state asks for (mixRequest in static/js/mixer-state.js keeps
     a copy for partial requests; tests/golden/mixer_requests.json pins the two together)."""
-    if state.input == "random":
-        spec = {"source": "random", "channels": state.rc, "height": state.rh, "width": state.rw}
-        spec |= {"seed": state.rs, "distribution": state.rd}
-    elif state.input == "upload":
-        spec = {"source": "upload", "image_id": state.img}
-    else:
-        spec = {"source": "sample", "name": state.input.removeprefix("sample:")}
     body: dict = {
-        "input": spec,
+        "input": state.input_spec(),
         "features": state.feat,
         "max_side": MIXER_MAX_SIDE,
         "activation": state.act,
