@@ -178,7 +178,7 @@ async function refused(error) {
   if (error instanceof ApiError && error.status === 404 && state.in === "upload") {
     const file = storedUpload(state.img);
     if (!file) return setStatus(TEXT.status.upload_gone, true);
-    state.img = await upload(file, $("upload-progress"));
+    state.img = await upload(file, $("upload-progress"), PAGE.limits.max_side);
     return changed();
   }
   setStatus(error.diverged ? TEXT.status.diverged : refusal(error, refusalNames()), true);
@@ -233,7 +233,7 @@ $("controls").addEventListener("submit", (event) => event.preventDefault());
 wireUpload($("upload"), $("dropzone"), async (file) => {
   setStatus(fill(TEXT.status.uploading, { name: file.name }));
   try {
-    state = { ...readControls(state), in: "upload", img: await upload(file, $("upload-progress")) };
+    state = { ...readControls(state), in: "upload", img: await upload(file, $("upload-progress"), PAGE.limits.max_side) };
     syncControls(state);
     changed();
   } catch (error) {
