@@ -59,20 +59,33 @@ export function describe(detail) {
   return "the server refused the request";
 }
 
-async function answer(response) {
+async function refused(response) {
   const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
-  if (!response.ok) throw new ApiError(response.status, body.detail, response.headers.get("Retry-After"));
-  return body;
+  return new ApiError(response.status, body.detail, response.headers.get("Retry-After"));
 }
 
-export async function postMix(request, signal) {
-  const response = await fetch("/api/mix", {
+async function answer(response) {
+  if (!response.ok) throw await refused(response);
+  return response.json();
+}
+
+const sendMix = (request, query, signal) =>
+  fetch(`/api/mix${query}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(request),
     signal,
   });
-  return answer(response);
+
+export async function postMix(request, signal) {
+  return answer(await sendMix(request, "", signal));
+}
+
+// The mix's maps and weights as a NumPy .npz file (a Blob).
+export async function postMixNpz(request) {
+  const response = await sendMix(request, "?format=npz");
+  if (!response.ok) throw await refused(response);
+  return response.blob();
 }
 
 export async function getJSON(path, params) {

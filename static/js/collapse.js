@@ -3,7 +3,7 @@ import { getJSON, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { collapseView } from "./collapse-views.js";
 import { fitHeight } from "./fit.js";
-import { placeLabels } from "./plots.js";
+import { placeLabels } from "./labels.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);

@@ -2,8 +2,10 @@
 // in the language of the words the view was made with (view.text).
 // The page redraws panels as their controls move; its export draws each once.
 import { PLOT_CONFIG } from "./config.js";
-import { arithmeticTable } from "./cost-views.js";
+import { layerName } from "./cost-views.js";
 import { fitHeight } from "./fit.js";
+import { group } from "./plots.js";
+import { translate } from "./text.js";
 
 const NARROW = 560; // CSS pixels under which a pair of charts is stacked
 
@@ -22,4 +24,30 @@ export function showPanel(name, view) {
     if (height) layout = { ...layout, height };
     Plotly.react(element, figure.data, layout, PLOT_CONFIG);
   }
+}
+
+// The arithmetic: one row per layer, each count written as a product of its factors.
+function arithmeticTable(designs, text) {
+  const words = text.table;
+  const table = document.createElement("table");
+  const head = table.insertRow();
+  for (const word of [words.design, words.layer, words.parameters, words.multiply_adds]) head.append(cell("th", word));
+  for (const { label, block } of designs) {
+    block.layers.forEach((layer, i) => {
+      const row = table.insertRow();
+      row.append(cell("th", i === 0 ? label.replace("<br>", " ") : ""), cell("td", layerName(layer, text)));
+      row.append(cell("td", layer.formula.parameters), cell("td", translate(layer.formula.multiply_adds, text.terms)));
+    });
+    const total = table.insertRow();
+    total.className = "total";
+    total.append(cell("th", ""), cell("td", words.total));
+    total.append(cell("td", group(block.parameters)), cell("td", group(block.multiply_adds)));
+  }
+  return table;
+}
+
+function cell(tag, text) {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  return node;
 }

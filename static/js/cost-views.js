@@ -16,7 +16,7 @@ function kindOf(layer, text) {
 }
 
 // A layer as the arithmetic and the hover text name it: "1×1 reduce (1×1, 256→64)".
-const layerName = (layer, text) => translate(`${layer.name} (${layer.shape})`, text.terms);
+export const layerName = (layer, text) => translate(`${layer.name} (${layer.shape})`, text.terms);
 
 function baseLayout(height) {
   return {
@@ -125,32 +125,6 @@ export function compare(cheap, plain, text) {
   const times = plain / cheap;
   if (times >= 1) return fill(text.fewer, { percent, times: times.toFixed(1) });
   return fill(text.more, { percent, times: (1 / times).toFixed(1) });
-}
-
-// The arithmetic: one row per layer, each count written as a product of its factors.
-export function arithmeticTable(designs, text) {
-  const words = text.table;
-  const table = document.createElement("table");
-  const head = table.insertRow();
-  for (const word of [words.design, words.layer, words.parameters, words.multiply_adds]) head.append(cell("th", word));
-  for (const { label, block } of designs) {
-    block.layers.forEach((layer, i) => {
-      const row = table.insertRow();
-      row.append(cell("th", i === 0 ? label.replace("<br>", " ") : ""), cell("td", layerName(layer, text)));
-      row.append(cell("td", layer.formula.parameters), cell("td", translate(layer.formula.multiply_adds, text.terms)));
-    });
-    const total = table.insertRow();
-    total.className = "total";
-    total.append(cell("th", ""), cell("td", words.total));
-    total.append(cell("td", group(block.parameters)), cell("td", group(block.multiply_adds)));
-  }
-  return table;
-}
-
-function cell(tag, text) {
-  const node = document.createElement(tag);
-  node.textContent = text;
-  return node;
 }
 
 // ---- the panels: data (the API's answers and the controls they came from) → what to show ----

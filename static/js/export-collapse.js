@@ -1,7 +1,7 @@
 // The non-linearity figure in an exported file: drawn once from the data inside the file.
 import { collapseView } from "./collapse-views.js";
 import { PLOT_CONFIG } from "./config.js";
-import { placeLabels } from "./plots.js";
+import { placeLabels } from "./labels.js";
 
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("pointwise-data").textContent);

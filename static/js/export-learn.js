@@ -3,7 +3,7 @@ import { decodeTensor } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
-import { placeLabels } from "./plots.js";
+import { placeLabels } from "./labels.js";
 
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("pointwise-data").textContent);

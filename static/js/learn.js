@@ -7,7 +7,7 @@ import { PAGE, TEXT, fetchRequests, readControls, refusalNames, syncControls, to
 import { storedUpload, upload, wireUpload } from "./learn-upload.js";
 import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
-import { placeLabels } from "./plots.js";
+import { placeLabels } from "./labels.js";
 
 const $ = (id) => document.getElementById(id);
 const V = TEXT.views;

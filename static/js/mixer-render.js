@@ -14,7 +14,8 @@ import {
   sumFigure,
   weightsFigure,
 } from "./mixer-views.js";
-import { channelRanges, cssGradient, fmt, font, gridFigure, placeLabels, rangeOf } from "./plots.js";
+import { channelRanges, cssGradient, fmt, font, gridFigure, rangeOf } from "./plots.js";
+import { placeLabels } from "./labels.js";
 import { arrangeViews, fitHeight, fitting, shrinkToFit } from "./fit.js";
 import { renderProbe } from "./probe.js";
 import { channelName } from "./text.js";

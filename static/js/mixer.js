@@ -1,7 +1,7 @@
 // The Mixer page, wiring only: `page` is its one state; mixer-state.js reads and writes it as the
 // URL's query string and builds its requests, mixer-scheduler.js sends them, mixer-render.js draws
 // every view from the answer, mixer-editor.js edits W and b, mixer-upload.js sends images.
-import { ApiError, postMix, refusal } from "./api.js";
+import { ApiError, postMix, postMixNpz, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { fitHeight } from "./fit.js";
 import { editorElements, renderEditor, wireEditor } from "./mixer-editor.js";
@@ -265,19 +265,15 @@ wireShare(document.querySelector(".views"), {
 });
 
 $("download-npz").addEventListener("click", async () => {
-  const response = await fetch("/api/mix?format=npz", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(mixRequest(page.state, { input: true, output: true })),
-  });
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
-    const error = new ApiError(response.status, body.detail, response.headers.get("Retry-After"));
+  let blob;
+  try {
+    blob = await postMixNpz(mixRequest(page.state, { input: true, output: true }));
+  } catch (error) {
     setStatus(fill(TEXT.npz_refused, { reason: sayRefusal(error) }), true);
     return;
   }
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(await response.blob());
+  link.href = URL.createObjectURL(blob);
   link.download = "pointwise-mix.npz";
   link.click();
   URL.revokeObjectURL(link.href);
