@@ -18,6 +18,7 @@ export const GRAPH = {
   edge: "#607d8b",
   muted: "#5f6b73",
   mono: "ui-monospace, 'DejaVu Sans Mono', monospace",
+  fontSize: 12, // a node's text, in the diagram's own units; its shape labels and totals are a point smaller
 };
 
 const escapeXml = (text) =>
@@ -103,20 +104,38 @@ function codeLine(stage, label) {
   return /^[A-Z]/.test(pytorch) && !label.startsWith(pytorch) ? `${stage.name}: ${pytorch}` : stage.name;
 }
 
-// text: { params(n), macs(n), total(p, m), op(op), oneByOne, title } — the page's own words.
-export function graphSvg(stages, { selected, text }) {
-  const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin, line } = GRAPH;
-  const { row, lane, rows, lanes } = layout(stages);
-  const centre = (name) => ({ x: margin + w / 2 + lane[name] * lanePitch, y: margin + h / 2 + row[name] * rowPitch });
-  const width = margin * 2 + w + (lanes - 1) * lanePitch + GRAPH.bypass + 70;
+// The diagram's size in its own units: {width, height}.
+export function graphSize(stages) {
+  const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin } = GRAPH;
+  const { rows, lanes } = layout(stages);
   const outputRoom = rowPitch - h; // the block's output leaves the last stage with its shape
-  const height = margin * 2 + h + (rows - 1) * rowPitch + outputRoom;
+  return { width: margin * 2 + w + (lanes - 1) * lanePitch + GRAPH.bypass + 70, height: margin * 2 + h + (rows - 1) * rowPitch + outputRoom };
+}
+
+// How many screen pixels a unit of the diagram takes: its text as large as the figures' text
+// (`fontSize`, 13 or 18 px with Large type), narrowed to the `room` it has down to three quarters
+// of that; with Large type never narrowed (the diagram's box scrolls sideways instead).
+export function graphScale(stages, room, fontSize, large) {
+  const wanted = fontSize / GRAPH.fontSize;
+  if (large || !room) return wanted;
+  return Math.max(0.75 * wanted, Math.min(wanted, room / graphSize(stages).width));
+}
+
+// text: { params(n), macs(n), total(p, m), op(op), oneByOne, title } — the page's own words; the
+// diagram is drawn `scale` screen pixels to its unit.
+export function graphSvg(stages, { selected, text, scale = 1 }) {
+  const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin, line } = GRAPH;
+  const { row, lane } = layout(stages);
+  const centre = (name) => ({ x: margin + w / 2 + lane[name] * lanePitch, y: margin + h / 2 + row[name] * rowPitch });
+  const { width, height } = graphSize(stages);
+  const outputRoom = rowPitch - h;
   const byName = Object.fromEntries(stages.map((s) => [s.name, s]));
   const totals = runningTotals(stages);
   const parts = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
-      `font-family="${escapeXml(FONT.family)}" font-size="12" role="group" aria-label="${escapeXml(text.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${Math.round(width * scale)}" ` +
+      `height="${Math.round(height * scale)}" font-family="${escapeXml(FONT.family)}" font-size="${GRAPH.fontSize}" ` +
+      `role="group" aria-label="${escapeXml(text.title)}">`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
       `<path d="M0,0 L10,5 L0,10 z" fill="${GRAPH.edge}"/></marker></defs>`,
   );

@@ -1,9 +1,10 @@
 // The Blocks page's views drawn from one /data/blocks answer: the summary, the diagram and the
 // selected stage. The page (blocks.js) and its offline export (export-blocks.js) both draw with these.
-import { graphSvg, compact, shapeText } from "./blocks-graph.js";
-import { matrixFigure, residualFigure, stageGrid, statsLine, sumFigure } from "./blocks-views.js";
+import { compact, graphScale, graphSvg, shapeText } from "./blocks-graph.js";
+import { channelLabel, matrixFigure, residualFigure, stageGrid, statsLine, sumFigure } from "./blocks-views.js";
 import { PLOT_CONFIG } from "./config.js";
-import { group } from "./plots.js";
+import { describe as describeFigure } from "./describe.js";
+import { fmt, font, group, signed } from "./plots.js";
 import { channelName, commonText } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -109,7 +110,18 @@ export function renderDiagram(answer, selected, text) {
     macs: (m) => fill(text.macs, { m: compact(m) }),
     total: (p, m) => fill(text.total, { p: compact(p), m: compact(m) }),
   };
-  $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words });
+  const room = $("diagram").clientWidth;
+  const large = document.documentElement.classList.contains("large");
+  const scale = graphScale(answer.stages, room, font().size, large);
+  $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words, scale });
+  const d = text.describe;
+  const stages = answer.stages.map((s) => fill(d.stage, { name: s.name, op: words.op(s.op), shape: shapeText(s.shape) }));
+  describeFigure($("diagram"), fill(d.diagram, {
+    count: stages.length,
+    input: shapeText(answer.stages[0].shape),
+    output: shapeText(answer.stages.at(-1).shape),
+    stages: stages.join(d.separator),
+  }));
 }
 
 function plot(id, figure) {
@@ -138,6 +150,10 @@ export function renderStage(answer, node, channel, text) {
   const width = $("stage-grid").clientWidth || 600;
   const grid = stageGrid(stage, names, channel < shown ? channel : -1, width);
   plot("stage-grid", grid);
+  const d = text.describe;
+  const shownNames = stage.name === "input" ? names.slice(0, shown).join(d.separator) : fill(d.range, { last: shown - 1 });
+  const where = { name: stage.name, shape: shapeText(stage.shape), k: shown, c: stage.shape[0], n: channel };
+  describeFigure($("stage-grid"), fill(d.grid, { ...where, names: shownNames }));
 
   const explain = stage.one_by_one ? explainFor(answer, node) : null;
   $("matrix-figure").hidden = !explain;
@@ -147,6 +163,7 @@ export function renderStage(answer, node, channel, text) {
     const [cout, cin] = explain.matrix.shape;
     setMarked($("matrix-caption"), fill(text.matrix, { name: stage.name, cout, cin, n: explain.channel }));
     plot("matrix-plot", matrixFigure(explain, { weightHover: text.weight_hover, matrixX: text.matrix_x, matrixY: text.matrix_y }));
+    describeFigure($("matrix-plot"), fill(d.matrix, { name: stage.name, cout, cin, n: explain.channel }));
     const source = stageByName(answer, stage.inputs[0]);
     setMarked($("sum-caption"), fill(text.sum, {
       n: explain.channel,
@@ -157,6 +174,10 @@ export function renderStage(answer, node, channel, text) {
     }));
     const restText = { rest: (n) => fill(text.rest, { n }) };
     plot("sum-plot", sumFigure(explain, source, names, restText, $("sum-plot").clientWidth || width));
+    const terms = explain.terms.map((c) => fill(d.term, { w: signed(explain.weights[c]), name: channelLabel(source, c, names) }));
+    if (explain.rest) terms.push(fill(d.rest, { n: explain.weights.length - explain.terms.length }));
+    const sum = { n: explain.channel, name: stage.name, terms: terms.join(d.separator), bias: fmt(explain.bias, 2) };
+    describeFigure($("sum-plot"), fill(d.sum, sum));
   }
 
   const isAdd = stage.op === "+";
@@ -172,6 +193,8 @@ export function renderStage(answer, node, channel, text) {
     }));
     const words = { branch: text.branch, shortcut: text.shortcut };
     plot("residual-plot", residualFigure(stage, sources, c, words, $("residual-plot").clientWidth || width));
+    const add = { n: c, branch: sources[0].name, shortcut: sources[1].name, sum: stage.name };
+    describeFigure($("residual-plot"), fill(d.residual, add));
   }
   return grid;
 }
