@@ -1,7 +1,8 @@
 // The Learn page in an exported file: every figure drawn once from the runs recorded inside it.
 import { decodeTensor } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
-import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
+import { describe } from "./describe.js";
+import { autoencoderViews, compareFigure, compareText, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
 import { placeLabels } from "./labels.js";
 
@@ -15,9 +16,10 @@ function draw(id, figure) {
   if (figure.labels) placeLabels($(id), figure, width(id));
 }
 
-function show({ figures, readouts }) {
+function show({ figures, readouts, descriptions }) {
   for (const [id, figure] of Object.entries(figures)) draw(id, figure);
   for (const [id, value] of Object.entries(readouts)) if ($(id)) $(id).textContent = value;
+  for (const [id, value] of Object.entries(descriptions)) describe($(id), value);
 }
 
 const run = data.learn;
@@ -31,6 +33,7 @@ if (data.compare) {
   const runs = data.compare.map((r, k) => ({ name: names[k], history: r.history }));
   const floor = data.compare[0].start.least_squares.loss;
   draw("compare-plot", compareFigure(runs, floor, text, width("compare-plot"), data.compare[0].done.step));
+  describe($("compare-plot"), compareText(runs, floor, text, data.compare[0].done.step));
 }
 
 const reductionIds = ["pca-plot", "original-plot", "reduced-plot", "reconstruction-plot"];
@@ -39,5 +42,6 @@ show(reductionViews(data.reduce, text, Object.fromEntries(reductionIds.map((id) 
 const auto = data.autoencoder;
 const views = autoencoderViews(auto.history, auto.done, auto.start.pca, text, width("autoencoder-plot"), auto.done.step);
 draw("autoencoder-plot", views.figure);
+describe($("autoencoder-plot"), views.description);
 $("autoencoder-readout").textContent = views.readout;
 document.body.dataset.ready = "1";

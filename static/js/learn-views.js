@@ -161,6 +161,29 @@ export function distance(weight, bias, optimum) {
 
 const layersOf = (event) => event.layers || [{ weight: event.weight, bias: event.bias }];
 
+// ---- text alternatives: what each figure shows, its shape and its channel names ------------------
+
+// Names as a list in the page's words; a long run of them (y0 … y63) as its first and last.
+function nameList(names, D) {
+  return names.length > 12 ? fill(D.range, { first: names[0], last: names.at(-1) }) : names.join(D.separator);
+}
+
+const linesText = (lines, D) => lines.map((line) => fill(D.line, { name: line.name, value: fmt(line.value, 6) })).join("");
+
+function curveText(what, latest, lines, steps, D) {
+  return fill(D.curve, { what, steps, step: latest.step, loss: fmt(latest.loss, 6), lines: linesText(lines, D) });
+}
+
+function weightsText(what, weight, rowNames, columnNames, D) {
+  const shape = { rows: weight.length, cols: columnNames.length };
+  return fill(D.weights, { what, ...shape, row_names: nameList(rowNames, D), col_names: nameList(columnNames, D) });
+}
+
+function mapsText(what, tensor, names, D) {
+  const [count, height, width] = tensor.shape;
+  return fill(D.maps, { what, count, height, width, names: nameList(names, D) });
+}
+
 // Every figure of a training run at its latest event: {figures: {plot id: figure}, readouts: {id: text}}.
 // `start` is the first progress event with its maps decoded, `done` the done event (or null while training).
 export function trainingViews({ start, latest, history, done }, text, widths, steps) {
@@ -189,18 +212,25 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
     const gap = latest.loss - start.least_squares.loss;
     readouts["distance-readout"] = `${fill(V.distance, { distance: fmt(d, 5) })}; ${fill(V.gap, { gap: fmt(gap, 3) })}`;
   }
+  const D = text.describe;
+  const rowNames = two ? outputLabels(layers[0].weight.length, "h") : undefined;
+  const columns = [...names, V.bias];
   return {
     figures: {
       "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps),
-      "weights-plot": weightsFigure(layers[0].weight, layers[0].bias, names, null, {
-        biasName: V.bias,
-        rowNames: two ? outputLabels(layers[0].weight.length, "h") : undefined,
-      }),
+      "weights-plot": weightsFigure(layers[0].weight, layers[0].bias, names, null, { biasName: V.bias, rowNames }),
       "target-weights-plot": weightsFigure(start.target_weight, start.target_bias, names, null, { biasName: V.bias }),
       "output-plot": mapsFigure(output, labels, widths["output-plot"], ranges),
       "target-plot": mapsFigure(start.target, labels, widths["target-plot"], ranges),
     },
     readouts,
+    descriptions: {
+      "loss-plot": curveText(D.training, latest, lines, steps, D),
+      "weights-plot": weightsText(two ? D.first_layer : D.learned, layers[0].weight, rowNames ?? labels, columns, D),
+      "target-weights-plot": weightsText(D.target_weights, start.target_weight, labels, columns, D),
+      "output-plot": mapsText(D.output, output, labels, D),
+      "target-plot": mapsText(D.target, start.target, labels, D),
+    },
     two,
   };
 }
@@ -218,6 +248,12 @@ export function compareFigure(runs, floor, text, width, steps) {
   );
 }
 
+export function compareText(runs, floor, text, steps) {
+  const D = text.describe;
+  const lines = floor === null ? [] : [{ name: text.views.least_squares, value: floor }];
+  return fill(D.compare, { runs: runs.map((r) => r.name).join(D.separator), steps, lines: linesText(lines, D) });
+}
+
 // The reduction for one R: its curve and the three grids (original, reduced, reconstruction).
 export function reductionViews(answer, text, widths) {
   const R = text.reduce;
@@ -226,16 +262,25 @@ export function reductionViews(answer, text, widths) {
   const names = answer.channel_names.map((name) => channelName(name, text.channels));
   const ranges = channelRanges(original);
   const components = Array.from({ length: rank }, (_, k) => fill(R.component, { k: k + 1 }));
+  const reduced = decodeTensor(answer.reduced);
+  const reconstruction = decodeTensor(answer.reconstruction);
+  const D = text.describe;
   return {
     figures: {
       "pca-plot": pcaFigure(answer, rank, R, widths["pca-plot"]),
       "original-plot": mapsFigure(original, names, widths["original-plot"], ranges),
-      "reduced-plot": mapsFigure(decodeTensor(answer.reduced), components, widths["reduced-plot"]),
-      "reconstruction-plot": mapsFigure(decodeTensor(answer.reconstruction), names, widths["reconstruction-plot"], ranges),
+      "reduced-plot": mapsFigure(reduced, components, widths["reduced-plot"]),
+      "reconstruction-plot": mapsFigure(reconstruction, names, widths["reconstruction-plot"], ranges),
     },
     readouts: {
       "pca-said": answer.standardised ? R.standardised : R.not_standardised,
       "pca-readout": pcaSummary(answer, rank, R),
+    },
+    descriptions: {
+      "pca-plot": fill(D.pca, { cin: answer.ranks.length, rank, summary: pcaSummary(answer, rank, R) }),
+      "original-plot": mapsText(D.original, original, names, D),
+      "reduced-plot": mapsText(D.reduced, reduced, components, D),
+      "reconstruction-plot": mapsText(D.reconstruction, reconstruction, names, D),
     },
   };
 }
@@ -246,6 +291,7 @@ export function autoencoderViews(history, latest, bound, text, width, steps) {
   const series = [{ name: text.reduce.autoencoder_loss, ...history }];
   return {
     figure: lossFigure(series, [{ name, value: bound.loss }], text.views, width, steps),
+    description: curveText(text.describe.autoencoder, latest, [{ name, value: bound.loss }], steps, text.describe),
     readout: `${fill(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })}; ${name}: ${fmt(bound.loss, 6)}`,
   };
 }

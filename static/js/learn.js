@@ -5,7 +5,8 @@ import { PLOT_CONFIG } from "./config.js";
 import { postReduce, streamLearn } from "./learn-stream.js";
 import { PAGE, TEXT, fetchRequests, readControls, refusalNames, syncControls, toQuery } from "./learn-state.js";
 import { storedUpload, upload, wireUpload } from "./learn-upload.js";
-import { autoencoderViews, compareFigure, reductionViews, trainingViews } from "./learn-views.js";
+import { describe } from "./describe.js";
+import { autoencoderViews, compareFigure, compareText, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
 import { placeLabels } from "./labels.js";
 
@@ -42,9 +43,10 @@ const PLOTS = ["loss-plot", "weights-plot", "target-weights-plot", "output-plot"
 const REDUCTION_PLOTS = ["pca-plot", "original-plot", "reduced-plot", "reconstruction-plot"];
 const widthsOf = (ids) => Object.fromEntries(ids.map((id) => [id, $(id).clientWidth || 400]));
 
-function show({ figures, readouts }) {
+function show({ figures, readouts, descriptions }) {
   for (const [id, figure] of Object.entries(figures)) draw(id, figure);
   for (const [id, text] of Object.entries(readouts)) $(id).textContent = text;
+  for (const [id, text] of Object.entries(descriptions)) describe($(id), text);
 }
 
 function drawTraining() {
@@ -102,6 +104,7 @@ async function compare(signal) {
       if (event.step === 0 && event.least_squares) floor ??= event.least_squares.loss;
       runs[k] = { name: names[k], history };
       draw("compare-plot", compareFigure(runs, floor, TEXT, $("compare-plot").clientWidth, request.steps));
+      describe($("compare-plot"), compareText(runs, floor, TEXT, request.steps));
     });
     if (!run.done) return;
   }
@@ -123,6 +126,7 @@ async function autoencoder(signal) {
     bound ??= event.pca;
     const views = autoencoderViews(history, event, bound, TEXT, $("autoencoder-plot").clientWidth, request.steps);
     draw("autoencoder-plot", views.figure);
+    describe($("autoencoder-plot"), views.description);
     $("autoencoder-readout").textContent = views.readout;
   });
   if (done) $("autoencoder-plot").dataset.gap = String(done.loss / bound.loss);
