@@ -21,7 +21,7 @@ from app.lab.block_models import BLOCK_MODELS, BlockRequest, Explain
 from app.lab.blocks import block_answer, block_input_tensor, check_block, spec_widths
 from app.lab.encoding import dumps
 from app.lab.models import Seed
-from app.lab.state import Count, Index, Large, QueryState, names_list, parse, query_defaults, query_values
+from app.lab.state import Count, Index, QueryState, names_list, parse, query_defaults, query_values
 
 KINDS = ("bottleneck", "bottleneck_torchvision", "bottleneck_down", "mlpconv", "inception", "inverted_residual")
 BLOCK_VIEWS = ("summary", "diagram", "stage")
@@ -105,7 +105,6 @@ class BlocksState(QueryState):
     mc: Annotated[int, _one_of(*MAP_CHANNELS)] = 16
     view: Annotated[list[str], names_list(BLOCK_VIEWS)] = Field(default_factory=list)
     hide: Annotated[list[str], names_list((*BLOCK_CONTROLS, "controls"))] = Field(default_factory=list)
-    large: Large = ""
 
 
 def one_by_one_stages(kind: str, widths: tuple) -> list[str]:

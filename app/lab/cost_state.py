@@ -10,7 +10,7 @@ from pydantic import Field
 from app.config import Settings
 from app.core.errors import InputError
 from app.lab import cost
-from app.lab.state import Count, Large, QueryState, names_list, parse, query_defaults, query_values
+from app.lab.state import Count, QueryState, names_list, parse, query_defaults, query_values
 
 SWEEP_STEP = 4  # the cost sweep draws Cout = 1, 5, 9, … 1021: 256 points
 SWEEP_MAX = 1024
@@ -48,7 +48,6 @@ class CostState(QueryState):
     d_k: cost.KernelSize = Field(cost.KernelSize.THREE, alias="d-k")
     view: Annotated[list[str], names_list(COST_VIEWS)] = Field(default_factory=list)
     hide: Annotated[list[str], names_list(("controls",))] = Field(default_factory=list)
-    large: Large = ""
 
 
 # Each panel's query parameters, by the /api/cost parameter they feed.

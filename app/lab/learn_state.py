@@ -19,7 +19,6 @@ from app.lab.reduce import check_reduce_request
 from app.lab.state import (
     Count,
     InputState,
-    Large,
     Seed,
     matrix_text,
     names_list,
@@ -59,7 +58,6 @@ class LearnState(InputState):
     std: Literal["0", "1"] = "0"
     view: Annotated[list[str], names_list(LEARN_VIEWS)] = Field(default_factory=list)
     hide: Annotated[list[str], names_list((*LEARN_CONTROLS, "controls"))] = Field(default_factory=list)
-    large: Large = ""
 
 
 # Where a refusal of a request sits in the page's query string.

@@ -65,9 +65,14 @@ Large = Literal["", "0", "1"]
 
 
 class QueryState(BaseModel):
-    """Query parameters arrive as text: numbers are parsed (lax mode), unknown keys ignored."""
+    """Query parameters arrive as text: numbers are parsed (lax mode), unknown keys ignored. Every
+    page takes the two display settings: Large type and Marks (negative values striped, for
+    greyscale); unset, a page takes the ones remembered in the browser."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    large: Large = ""
+    marks: Large = ""
 
 
 class InputState(QueryState):
@@ -107,7 +112,6 @@ class MixerState(InputState):
     B: Annotated[list[float] | None, BeforeValidator(vector_text)] = None  # Cout, "b,b,…"
     view: Annotated[list[str], names_list(MIXER_VIEWS)] = Field(default_factory=list)
     hide: Annotated[list[str], names_list((*MIXER_CONTROLS, "controls"))] = Field(default_factory=list)
-    large: Large = ""
 
 
 class CollapseState(QueryState):

@@ -1,9 +1,8 @@
-// Site-wide chrome: the language, "Large type" (remembered across pages and visits, or ?large=1),
+// Site-wide chrome: the language, "Large type" and "Marks" (remembered across pages and visits, or
+// ?large=1, ?marks=1),
 // and the layout a link asks for: ?view=a,b shows only those views, ?hide=x,y hides those controls.
 import { arrangeViews } from "./fit.js";
 
-const box = document.getElementById("large-type");
-const KEY = "pointwise-large-type";
 const params = new URLSearchParams(location.search);
 
 // The language: ?lang= in the URL, remembered in this browser (localStorage, no cookies). A page
@@ -31,18 +30,27 @@ for (const link of document.querySelectorAll("a[hreflang]")) {
   });
 }
 
-// Presenter mode (the lesson's, set by the server from its link) is large type as well.
-function apply(on) {
-  document.documentElement.classList.toggle("large", on || document.body.classList.contains("presenter"));
-  if (box) box.checked = on;
+// The display settings, each a class on <html>: ?name=1 or =0 in the link, else the one remembered
+// in this browser; a tick of its box is remembered and redraws the figures. Presenter mode (the
+// lesson's, set by the server from its link) is large type as well.
+const SETTINGS = [
+  ["large", "large-type", "pointwise-large-type"],
+  ["marks", "marks", "pointwise-marks"],
+];
+for (const [name, id, key] of SETTINGS) {
+  const box = document.getElementById(id);
+  const apply = (on) => {
+    const forced = name === "large" && document.body.classList.contains("presenter");
+    document.documentElement.classList.toggle(name, on || forced);
+    if (box) box.checked = on;
+  };
+  apply(params.get(name) === "1" || (params.get(name) !== "0" && localStorage.getItem(key) === "1"));
+  box?.addEventListener("change", () => {
+    localStorage.setItem(key, box.checked ? "1" : "0");
+    apply(box.checked);
+    window.dispatchEvent(new Event("resize"));
+  });
 }
-
-apply(params.get("large") === "1" || (params.get("large") !== "0" && localStorage.getItem(KEY) === "1"));
-box?.addEventListener("change", () => {
-  localStorage.setItem(KEY, box.checked ? "1" : "0");
-  apply(box.checked);
-  window.dispatchEvent(new Event("resize"));
-});
 
 const list = (name) => (params.get(name) || "").split(",").filter(Boolean);
 const views = list("view");

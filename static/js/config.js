@@ -12,7 +12,8 @@ export const DIVERGING = [
   [1.0, "#67000d"],
 ];
 
-// Dark to bright for values that are never negative (viridis-like, monotone in lightness).
+// Dark to bright (viridis-like, monotone in lightness): the colours of series that are not values on
+// a map (Learn's loss curve). Every map and weight is on DIVERGING, centred on zero.
 export const SEQUENTIAL = [
   [0.0, "#440154"],
   [0.25, "#3b528b"],
@@ -33,6 +34,8 @@ export const COLOURS = {
 export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', sans-serif", size: 13, color: COLOURS.text };
 export const LARGE_FONT = { ...FONT, size: 18 };
 
+// Negative values are striped with "Marks" on: every `period`-th diagonal, `width` pixels wide.
+export const STRIPE = { period: 6, width: 2 };
 export const TILE_GAP = 0.08; // gap between tiles, as a fraction of a tile's width
 export const MIN_TILE_PX = 64; // no map tile narrower on screen (CSS pixels)
 // Every figure's toolbar holds what a lecturer uses and nothing else: PNG (Plotly's camera), SVG

@@ -63,9 +63,10 @@ function rank(order, element) {
 
 // A table or block of text made to fit its box: the largest font from `smallest` pixels up to the
 // page's own size that fits (a binary search), and where even the smallest does not (a probe of
-// many channels in a small frame), the whole block zoomed out.
+// many channels in a small frame), the whole block zoomed out. Returns the size its text is drawn
+// at (font size × zoom), or Infinity where nothing was fitted.
 export function shrinkToFit(element, smallest = 11) {
-  if (!fitting || !element) return;
+  if (!fitting || !element) return Infinity;
   const over = () => element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
   for (const child of element.children) child.style.zoom = "";
   element.style.fontSize = "";
@@ -82,4 +83,5 @@ export function shrinkToFit(element, smallest = 11) {
     zoom *= 0.98 * Math.min(element.clientWidth / element.scrollWidth, element.clientHeight / element.scrollHeight);
     for (const child of element.children) child.style.zoom = String(zoom);
   }
+  return lo * zoom;
 }

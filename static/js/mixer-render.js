@@ -2,7 +2,7 @@
 // call renderMixer. Data → figures is mixer-views.js; this module puts them into the elements of
 // templates/_mixer_views.html.
 import { decodeTensor } from "./api.js";
-import { DIVERGING, PLOT_CONFIG } from "./config.js";
+import { GRAPH_EDGES, PLOT_CONFIG } from "./config.js";
 import {
   channelGrid,
   costLine,
@@ -14,11 +14,12 @@ import {
   sumFigure,
   weightsFigure,
 } from "./mixer-views.js";
-import { channelRanges, cssGradient, fmt, font, gridFigure, rangeOf } from "./plots.js";
+import { channelRanges, fmt, font, gridFigure, rangeOf, signed } from "./plots.js";
+import { describe } from "./describe.js";
 import { placeLabels } from "./labels.js";
 import { arrangeViews, fitHeight, fitting, shrinkToFit } from "./fit.js";
 import { renderProbe } from "./probe.js";
-import { channelName } from "./text.js";
+import { channelName, fill } from "./text.js";
 
 const IDS = {
   inputGrid: "input-grid",
@@ -31,8 +32,6 @@ const IDS = {
   probe: "probe",
   probeCaption: "probe-caption",
   sumCaption: "sum-caption",
-  wMin: "w-min",
-  wMax: "w-max",
   cost: "cost",
   graphEdges: "graph-edges",
   graphEdgesValue: "graph-edges-value",
@@ -50,11 +49,6 @@ const PLOTS = ["inputGrid", "outputGrid", "weights", "sum", "graph", "rgb"];
 // The elements renderMixer draws into (templates/_mixer_views.html), by role.
 export function mixerElements(root = document) {
   return Object.fromEntries(Object.entries(IDS).map(([role, id]) => [role, root.getElementById(id)]));
-}
-
-// The colour bars of the weights' legend, in the diverging scale the heatmap uses.
-export function paintScaleBars(root = document) {
-  for (const bar of root.querySelectorAll(".diverging")) bar.style.background = cssGradient(DIVERGING);
 }
 
 export function drawPlot(element, figure, width, make = Plotly.react) {
@@ -88,6 +82,27 @@ function withRow(output, explain, activation) {
   const ranges = [...channelRanges(output)];
   ranges[n] = rangeOf(row);
   return { shape: output.shape, values: output.values, ranges };
+}
+
+const READABLE_PX = 14;
+
+// What a grid of maps shows, for its text alternative: its shape, its channels' names, its colour range.
+function mapFacts(tensor, names, grid, text) {
+  const [c, h, w] = tensor.shape;
+  const listed = names.length > 12 ? `${names[0]}, ${names[1]}, …, ${names.at(-1)}` : names.join(", ");
+  const [low, high] = [fmt(-grid.limits[0], 2), fmt(grid.limits[0], 2)];
+  const shared = grid.limits.every((m) => m === grid.limits[0]);
+  const scale = shared ? fill(text.describe.shared_scale, { low, high }) : text.describe.own_scale;
+  return { c, h, w, names: listed, scale };
+}
+
+// The weighted sum in words: "+0.17 × green + … + b (−0.08) = y0".
+function sumText(explain, names, activation, limit, text) {
+  const n = explain.channel;
+  const terms = explain.weights.map((w, c) => `${signed(w)} × ${names[c]}`);
+  const result = activation === "relu" ? `ReLU(Σ) = y${n}` : `y${n}`;
+  const written = `${terms.join(" ")} ${signed(explain.bias)} (b) = ${result}`;
+  return fill(text.describe.sum, { n, terms: written, low: fmt(-limit, 2), high: fmt(limit, 2) });
 }
 
 // A cross-hair on the probed pixel, in every tile.
@@ -133,6 +148,7 @@ export function renderMixer(dom, model) {
     drawn.inputKey = inputKey;
     const figure = gridFigure(grid, widths.inputGrid, heights.inputGrid ?? undefined, !heights.inputGrid);
     drawPlot(dom.inputGrid, withMarker(figure, grid, probe), widths.inputGrid);
+    describe(dom.inputGrid, fill(text.describe.input, mapFacts(input, names, grid, text)));
   }
   if (shown(dom.outputGrid)) {
     const size = { figureWidth: widths.outputGrid, figureHeight: heights.outputGrid };
@@ -140,32 +156,52 @@ export function renderMixer(dom, model) {
     drawn.grids.output = grid;
     const figure = gridFigure(grid, widths.outputGrid, heights.outputGrid ?? undefined, !heights.outputGrid);
     drawPlot(dom.outputGrid, withMarker(figure, grid, probe), widths.outputGrid);
+    const facts = mapFacts(output, outputNames(cout), grid, text);
+    describe(dom.outputGrid, fill(text.describe.output, { ...facts, cin: names.length, n: channel }));
   }
   const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, { biasName: text.bias });
   if (heights.weights) weights.layout.height = heights.weights;
-  if (shown(dom.weights)) drawPlot(dom.weights, weights, widths.weights);
+  if (shown(dom.weights)) {
+    drawPlot(dom.weights, weights, widths.weights);
+    const [low, high] = weights.data[0].colorbar.ticktext.filter((_, i) => i !== 1);
+    const shape = { cout, cin: names.length, last: cout - 1, names: names.join(", "), low, high };
+    describe(dom.weights, fill(text.describe.weights, shape));
+  }
   const sum = () => sumFigure(answer.explain, input, names, output, activation, widths.sum, heights.sum);
-  if (shown(dom.sum)) drawPlot(dom.sum, sum(), widths.sum);
+  if (shown(dom.sum)) {
+    const figure = sum();
+    drawPlot(dom.sum, figure, widths.sum);
+    describe(dom.sum, sumText(answer.explain, names, activation, figure.scale, text));
+  }
   const edges = { height: heights.graph, selected: channel, strongest: graphEdges(dom, answer.weight.shape) };
   const graph = () => graphFigure(answer.weight.values, names, null, widths.graph, edges);
-  if (shown(dom.graph)) drawPlot(dom.graph, graph(), widths.graph);
+  if (shown(dom.graph)) {
+    drawPlot(dom.graph, graph(), widths.graph);
+    const total = answer.weight.values.flat().filter(Boolean).length;
+    const counts = { cin: names.length, cout, total, shown: Math.min(total, edges.strongest ?? GRAPH_EDGES) };
+    describe(dom.graph, fill(text.describe.graph, counts));
+  }
   // A plot made while hidden has no size: make it anew once it can be seen.
   const make = rgbWasHidden ? Plotly.newPlot : Plotly.react;
   if (shown(dom.rgb)) {
     const rgb = rgbFigure(output, text);
     if (heights.rgb) rgb.layout.height = heights.rgb;
     drawPlot(dom.rgb, rgb, widths.rgb, make);
+    describe(dom.rgb, fill(text.describe.rgb, { h: output.shape[1], w: output.shape[2] }));
   }
   // Text and tables last: Plotly measures the page as it draws, and every change before that would
   // have to be laid out again for it.
   const { weight, bias } = answer;
-  renderProbe(dom.probe, answer.probe, weight.values, bias.values, names, activation, selected, channel, text);
+  const probeArgs = [dom.probe, answer.probe, weight.values, bias.values, names, activation, selected, channel, text];
+  renderProbe(...probeArgs);
   dom.probeCaption.textContent = probeCaption(answer.probe, text);
   dom.sumCaption.textContent = sumCaption(answer.explain, activation, text);
-  dom.wMin.textContent = fmt(-weights.limit, 2);
-  dom.wMax.textContent = fmt(weights.limit, 2);
   dom.cost.textContent = costLine(answer, text);
-  if (shown(dom.probe)) shrinkToFit(dom.probe);
+  // In a frame too small for the whole W·x + b at a readable size, the explained output's row alone.
+  if (shown(dom.probe) && shrinkToFit(dom.probe) < READABLE_PX) {
+    renderProbe(...probeArgs, true);
+    shrinkToFit(dom.probe);
+  }
   // In a frame, the captions just written may have taken room from the plots: draw once more at
   // the heights they leave.
   const moved = PLOTS.some((role) => shown(dom[role]) && fitHeight(dom[role]) !== heights[role]);

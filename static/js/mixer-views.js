@@ -3,15 +3,18 @@
 import { COLOURS, DIVERGING, FONT, GRAPH_EDGES, TEXT_IN_CELLS_UP_TO } from "./config.js";
 import {
   channelRanges,
+  colourBar,
   columnsFor,
   composeTiles,
   fmt,
   font,
   gridFigure,
   group,
+  marking,
   mergeRanges,
   rangeOf,
   rgbImage,
+  robustLimit,
   signed,
   twoLines,
 } from "./plots.js";
@@ -24,7 +27,7 @@ export function channelGrid(tensor, labels, { shared, figureWidth, figureHeight,
   const ranges = channelRanges(tensor);
   const tiles = labels.map((label, c) => {
     const values = tensor.values.subarray(c * plane, (c + 1) * plane);
-    return { values, range: ranges[c], label: twoLines(label) };
+    return { values, range: ranges[c], label: [label] };
   });
   if (shared) {
     const range = mergeRanges(tiles.map((t) => t.range));
@@ -44,9 +47,12 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
   const z = weight.map((row, n) => [...row, bias[n]]);
   const rows = z.length;
   const cells = rows * columns.length;
-  const limit = Math.max(...z.flat().map(Math.abs)) || 1;
+  // One weight typed far out of the others' range saturates its own cell, not the whole scale.
+  const { limit, clipped } = robustLimit(z.flat());
   const f = font();
   const grow = f.size / FONT.size;
+  const height = Math.min(380 * grow, 110 * grow + 26 * grow * rows);
+  const bar = colourBar(limit, clipped, f);
   const shapes = [
     {
       type: "line",
@@ -82,15 +88,21 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
         zmax: limit,
         xgap: 1,
         ygap: 1,
-        texttemplate: cells <= TEXT_IN_CELLS_UP_TO ? "%{z:.2f}" : "",
+        // The sign without colour: each value in its cell where they fit (else negativeMarks).
+        text: z.map((row) => row.map(cellText)),
+        texttemplate: cells <= TEXT_IN_CELLS_UP_TO ? "%{text}" : "",
         textfont: { family: f.family, size: f.size - 2 }, // no colour: Plotly picks one that contrasts with the cell
-        showscale: false,
+        showscale: true,
+        colorbar: bar,
       },
+      ...(cells <= TEXT_IN_CELLS_UP_TO ? [] : [negativeMarks(z, limit, height / rows)]),
     ],
     layout: {
       // Rows and the room for the slanted column names grow with the type (Large type, presenter mode).
-      height: Math.min(380 * grow, 110 * grow + 26 * grow * rows),
-      margin: { l: 44 * grow, r: 8, t: 8, b: 100 * grow },
+      height,
+      // Room on the right for the colour bar: the HTML labels are placed from these margins, so
+      // Plotly must not widen them on its own.
+      margin: { l: 44 * grow, r: colourBarRoom(bar, f), t: 8, b: 100 * grow, autoexpand: false },
       xaxis: { visible: false, range: [-0.5, columns.length - 0.5], fixedrange: true },
       yaxis: { visible: false, range: [rows - 0.5, -0.5], fixedrange: true },
       shapes,
@@ -99,7 +111,36 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
     },
     labels,
     limit,
+    clipped,
   };
+}
+
+// A weight as its cell shows it: two decimals and a real minus sign ("−0.00" keeps a tiny negative's).
+const cellText = (w) => w.toFixed(2).replace("-", "−");
+
+// Where W is too large for its numbers, a dash in every negative cell, so the sign reads without
+// colour: white on the darkest cells, dark on the others.
+function negativeMarks(z, limit, cellPx) {
+  const cells = z.flatMap((row, n) => row.map((w, c) => [c, n, w])).filter(([, , w]) => w < 0);
+  return {
+    type: "scatter",
+    mode: "markers",
+    x: cells.map(([c]) => c),
+    y: cells.map(([, n]) => n),
+    hoverinfo: "skip",
+    showlegend: false,
+    marker: {
+      symbol: "line-ew",
+      size: Math.max(3, Math.min(12, 0.6 * cellPx)),
+      line: { width: 1.5, color: cells.map(([, , w]) => (-w / limit > 0.6 ? "#fff" : COLOURS.text)) },
+    },
+  };
+}
+
+// The width a vertical colour bar takes with its tick labels, in pixels.
+function colourBarRoom(bar, f) {
+  const longest = Math.max(...bar.ticktext.map((tick) => tick.length));
+  return Math.ceil(bar.thickness + bar.xpad + 0.62 * f.size * longest + 8);
 }
 
 // Y[n] = f(Σ_c W[n, c]·X[c] + b[n]) as a row of maps on one shared, zero-centred scale.
@@ -128,7 +169,7 @@ export function sumFigure(explain, input, inputNames, output, activation, figure
   tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
   const cols = Math.min(tiles.length, 12);
   const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight });
-  return gridFigure(grid, figureWidth, figureHeight ?? 520, !figureHeight);
+  return { ...gridFigure(grid, figureWidth, figureHeight ?? 520, !figureHeight), scale: symmetric };
 }
 
 const GRAPH_MARGIN = { l: 120, r: 50, t: 10, b: 10 };
@@ -149,16 +190,19 @@ function edgesImage(weight, yIn, yOut, { highlight, selected, strongest }, width
   const span = GRAPH_RANGE[1] - GRAPH_RANGE[0];
   const px = (x) => ((x - GRAPH_RANGE[0]) / span) * canvas.width;
   const py = (y) => ((GRAPH_RANGE[1] - y) / span) * canvas.height;
-  const limit = Math.max(...weight.flat().map(Math.abs)) || 1;
-  const line = (c, n, colour, lineWidth) => {
+  const { limit } = robustLimit(weight.flat()); // an outlier gets the widest line, not all the width
+  const dashes = marking() ? [4 * ratio, 3 * ratio] : [];
+  const line = (c, n, colour, lineWidth, negative = false) => {
     context.strokeStyle = colour;
     context.lineWidth = lineWidth * ratio;
+    context.setLineDash(negative ? dashes : []); // with Marks on, negative edges are dashed
     context.beginPath();
     context.moveTo(px(0), py(yIn[c]));
     context.lineTo(px(1), py(yOut[n]));
     context.stroke();
   };
-  const edge = ([c, n, w]) => line(c, n, w > 0 ? COLOURS.positive : COLOURS.negative, 0.5 + (5 * Math.abs(w)) / limit);
+  const edge = ([c, n, w]) =>
+    line(c, n, w > 0 ? COLOURS.positive : COLOURS.negative, 0.5 + 5 * Math.min(1, Math.abs(w) / limit), w < 0);
   const edges = weight.flatMap((row, n) => row.map((w, c) => [c, n, w])).filter(([, , w]) => w);
   edges.sort((a, b) => Math.abs(a[2]) - Math.abs(b[2]));
   context.globalAlpha = highlight === null ? 0.55 : 0.15;

@@ -5,7 +5,7 @@ import { ApiError, postMix, postMixNpz, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
 import { fitHeight } from "./fit.js";
 import { editorElements, renderEditor, wireEditor } from "./mixer-editor.js";
-import { decodeAnswer, drawPlot, graphEdges, mixerElements, paintScaleBars, renderMixer } from "./mixer-render.js";
+import { decodeAnswer, drawPlot, graphEdges, mixerElements, renderMixer } from "./mixer-render.js";
 import { createScheduler, includes } from "./mixer-scheduler.js";
 import {
   INITIAL,
@@ -294,7 +294,6 @@ window.addEventListener("popstate", () => {
 window.addEventListener("resize", () => page.last && redraw());
 
 if (page.state.pr === null || page.state.pc === null) Object.assign(page.state, centre(page.state));
-paintScaleBars();
 syncControls();
 commit(false);
 for (const plot of [views.inputGrid, views.outputGrid, views.weights, views.sum, views.graph]) {

@@ -1,5 +1,6 @@
 // Shared drawing helpers: colour maps, grids of maps composed into one image, number formats.
-import { COLOURS, DIVERGING, FONT, LARGE_FONT, MIN_TILE_PX, SEQUENTIAL, TILE_GAP, TILE_IMAGE } from "./config.js";
+import { COLOURS, DIVERGING, FONT, LARGE_FONT, MIN_TILE_PX, STRIPE, TILE_GAP, TILE_IMAGE } from "./config.js";
+import { commonText } from "./text.js";
 
 function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
@@ -24,11 +25,21 @@ function lut(stops) {
   return table;
 }
 
-const LUTS = { diverging: lut(DIVERGING), sequential: lut(SEQUENTIAL) };
+const TABLE = lut(DIVERGING);
+const [WHITE, BLACK] = [0xffffffff, 0xff1a1a1a];
 
 export function font() {
   return document.documentElement.classList.contains("large") ? LARGE_FONT : FONT;
 }
+
+// "Marks" (a site-wide option, ?marks=1): negative values striped, for greyscale printouts and
+// washed-out projectors, where +w and −w of the same size look alike.
+export function marking() {
+  return document.documentElement.classList.contains("marks");
+}
+
+// Is pixel (i, j) of a negative value on one of the diagonal stripes that mark it?
+const onStripe = (i, j) => (i + j) % STRIPE.period < STRIPE.width;
 
 export function rangeOf(values, start = 0, length = values.length) {
   let lo = Infinity;
@@ -54,31 +65,64 @@ export function mergeRanges(ranges) {
   return [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
 }
 
-// Signed data gets the diverging scale centred on zero; data that is never negative the sequential one.
-function colouring([lo, hi]) {
-  if (lo < 0) {
-    const m = Math.max(-lo, hi) || 1;
-    return { table: LUTS.diverging, a: 127.5 / m, b: 127.5 };
-  }
-  const span = hi - lo || 1;
-  return { table: LUTS.sequential, a: 255 / span, b: (-255 * lo) / span };
+// Every map on one scale: white is zero, red positive, blue negative, centred on zero (a map that is
+// never negative uses the red half). A = the largest |value| the scale shows.
+const extent = ([lo, hi]) => Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+
+// A colour scale's limit that one outlier does not move: the largest |value|, but no more than
+// OUTLIER_FACTOR times the 90th percentile of the nonzero |values|. Values beyond it are drawn in
+// the scale's end colour, and `clipped` says there are some.
+const OUTLIER_FACTOR = 3;
+export function robustLimit(values) {
+  const sizes = values.map(Math.abs).filter((v) => v > 0).sort((a, b) => a - b);
+  if (!sizes.length) return { limit: 1, clipped: false };
+  const largest = sizes[sizes.length - 1];
+  const typical = sizes[Math.min(sizes.length - 1, Math.floor(0.9 * sizes.length))];
+  const limit = Math.min(largest, OUTLIER_FACTOR * typical);
+  return { limit, clipped: limit < largest };
+}
+
+// The colour bar of a heatmap on the diverging scale from −limit to +limit: ticks at both ends and
+// zero, "≤"/"≥" at the ends when values beyond them were clipped to the end colours.
+export function colourBar(limit, clipped, f = font()) {
+  const [low, high] = clipped ? ["≤ ", "≥ "] : ["", ""];
+  return {
+    thickness: Math.round(0.8 * f.size),
+    len: 1,
+    x: 1,
+    xanchor: "left",
+    xpad: 6,
+    outlinewidth: 0,
+    tickfont: f,
+    tickvals: [-limit, 0, limit],
+    ticktext: [`${low}${fmt(-limit, 2)}`, "0", `${high}${fmt(limit, 2)}`],
+  };
 }
 
 export function columnsFor(count) {
   return Math.max(1, Math.ceil(Math.sqrt(count * 1.2)));
 }
 
-// Tiles [{values (H·W), factor (default 1: the map is factor·values), range, label: [lines]}] → one image: a grid of `cols` columns with each
-// tile's label drawn under it. A tile gets about as many pixels as the screen gives it in a figure
+// Tiles [{values (H·W), factor (default 1: the map is factor·values), range (of factor·values),
+// label: [lines]}] → one image: a grid of `cols` columns with each tile's label drawn under it and a
+// colour bar under them all. A tile gets about as many pixels as the screen gives it in a figure
 // `figureWidth` CSS pixels wide: large maps are sampled (every n-th pixel), small ones enlarged
-// (each value a block of n×n pixels), so labels drawn into the image stay sharp.
+// (each value a block of n×n pixels), so labels drawn into the image stay sharp. Tiles on one range
+// share the bar's numbers; tiles on ranges of their own each get their ±A under their name, and the
+// bar says so.
 export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, figureHeight = null, selected = -1 }) {
   const ratio = window.devicePixelRatio || 1;
+  const limits = tiles.map((tile) => extent(tile.range));
+  const shared = limits.every((m) => Math.abs(m - limits[0]) <= 1e-9 * limits[0]);
+  const lines = tiles.map((tile, k) => (shared ? tile.label : [...tile.label, `±${fmt(limits[k], 2)}`]));
+  const f = font();
+  const legendLines = shared ? 1 : 2;
+  const legendPx = (size) => Math.round(size * (1.6 + 1.25 * legendLines));
   // In a frame (figureHeight given) the columns that make the largest tiles fit both ways; on a page,
   // no tile narrower than MIN_TILE_PX on screen: a narrow figure (a phone) gets fewer columns.
-  const lineCount = Math.max(...tiles.map((t) => t.label.length));
+  const lineCount = Math.max(...lines.map((label) => label.length));
   const cols = figureHeight
-    ? bestColumns(tiles.length, height / width, figureWidth, figureHeight, font().size * (1.25 * lineCount + 0.4))
+    ? bestColumns(tiles.length, height / width, figureWidth, figureHeight - legendPx(f.size), f.size * (1.25 * lineCount + 0.4))
     : Math.max(1, Math.min(wanted, Math.floor((figureWidth - 8) / (MIN_TILE_PX * (1 + TILE_GAP) + 1))));
   const shown = Math.max(1, (figureWidth / cols) * ratio);
   const side = Math.max(height, width);
@@ -87,54 +131,85 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const tw = Math.ceil(width * scale);
   const rows = Math.ceil(tiles.length / cols);
   const gap = Math.max(2, Math.round(TILE_GAP * tw));
-  const canvasWidth = cols * tw + (cols - 1) * gap;
-  const f = font();
+  const gridWidth = cols * tw + (cols - 1) * gap;
   const canvas = document.createElement("canvas");
   const context = canvas.getContext("2d");
+  const words = commonText()?.figures ?? {};
+  const ticks = shared ? [fmt(-limits[0], 2), "0", `+${fmt(limits[0], 2)}`] : ["−A", "0", "+A"];
   // Labels are drawn at the font's size as the grid will be seen: in a frame the image is shown
   // smaller than `figureWidth` where the height is short, so its labels are drawn larger to match.
-  let fontPx = Math.max(8, Math.round((f.size * canvasWidth) / figureWidth));
+  let fontPx = Math.max(8, Math.round((f.size * gridWidth) / figureWidth));
   let labels;
   let labelRoom;
+  let canvasWidth;
   const layOut = () => {
     context.font = `${fontPx}px ${f.family}`;
-    labels = tiles.map((tile) => fitLines(context, tile.label, tw));
+    labels = lines.map((label) => fitLines(context, label, tw));
     labelRoom = Math.round(fontPx * (1.25 * Math.max(...labels.map((label) => label.length)) + 0.4));
+    // The bar's three numbers side by side, with room between them; never wider than the grid needs.
+    const tickWidth = ticks.reduce((sum, tick) => sum + context.measureText(tick).width, 0) + 2 * fontPx;
+    canvasWidth = Math.ceil(Math.max(gridWidth, tickWidth));
   };
   layOut();
+  const tall = () => rows * (th + labelRoom) + legendPx(fontPx);
   for (let pass = 0; figureHeight && pass < 2; pass++) {
-    const seen = Math.min((figureWidth - 8) / canvasWidth, (figureHeight - 8) / (rows * (th + labelRoom)));
+    const seen = Math.min((figureWidth - 8) / canvasWidth, (figureHeight - 8) / tall());
     const wanted = Math.max(8, Math.round(f.size / seen));
     if (wanted <= fontPx) break;
     fontPx = wanted;
     layOut();
   }
   canvas.width = canvasWidth;
-  canvas.height = rows * (th + labelRoom);
+  canvas.height = tall();
   const image = context.createImageData(canvas.width, canvas.height);
   const pixels = new Uint32Array(image.data.buffer);
   const [br, bg, bb] = COLOURS.tileBackground;
   pixels.fill(((255 << 24) | (bb << 16) | (bg << 8) | br) >>> 0); // RGBA bytes, little-endian
+  const marks = marking();
+  // Colour index of a value scaled to [−1, 1] → the pixel, striped where negative and marked.
+  const paint = (p, u, i, j) => {
+    const index = Math.max(0, Math.min(255, Math.round(127.5 * u + 127.5)));
+    pixels[p] = marks && u < 0 && onStripe(i, j) ? (index < 64 ? WHITE : BLACK) : TABLE[index];
+  };
   const origins = tiles.map((tile, k) => {
     const x0 = (k % cols) * (tw + gap);
     const y0 = Math.floor(k / cols) * (th + labelRoom);
-    const { table, a: slope, b } = colouring(tile.range);
-    const a = slope * (tile.factor ?? 1);
+    const a = (tile.factor ?? 1) / limits[k];
     const values = tile.values;
     for (let i = 0; i < th; i++) {
       let p = (y0 + i) * canvas.width + x0;
       const rowStart = Math.min(height - 1, Math.floor(i / scale)) * width;
-      for (let j = 0; j < tw; j++, p++) {
-        const v = values[rowStart + Math.min(width - 1, Math.floor(j / scale))];
-        pixels[p] = table[Math.max(0, Math.min(255, Math.round(a * v + b)))];
-      }
+      for (let j = 0; j < tw; j++, p++) paint(p, a * values[rowStart + Math.min(width - 1, Math.floor(j / scale))], i, j);
     }
     return [x0, y0];
   });
+  // The colour bar: from −A to +A across the image, under the last row.
+  const barTop = rows * (th + labelRoom) + Math.round(0.5 * fontPx);
+  const barHeight = Math.round(0.6 * fontPx);
+  const barLeft = Math.round(fontPx / 2);
+  const barWidth = canvas.width - 2 * barLeft;
+  for (let i = 0; i < barHeight; i++) {
+    for (let j = 0; j < barWidth; j++) paint((barTop + i) * canvas.width + barLeft + j, (2 * j) / (barWidth - 1) - 1, i, j);
+  }
   context.putImageData(image, 0, 0);
   context.font = `${fontPx}px ${f.family}`; // resizing the canvas reset it
-  context.textAlign = "center";
   context.textBaseline = "top";
+  context.fillStyle = f.color;
+  const tickTop = barTop + barHeight + Math.round(0.2 * fontPx);
+  [
+    ["left", barLeft],
+    ["center", canvas.width / 2],
+    ["right", barLeft + barWidth],
+  ].forEach(([align, x], i) => {
+    context.textAlign = align;
+    context.fillText(ticks[i], x, tickTop);
+  });
+  if (!shared) {
+    context.textAlign = "center";
+    const [note] = fitLines(context, [words.own_range ?? "A = max |value| of each map"], canvas.width);
+    context.fillText(note, canvas.width / 2, tickTop + 1.25 * fontPx);
+  }
+  context.textAlign = "center";
   labels.forEach((label, k) => {
     const [x0, y0] = origins[k];
     label.forEach((line, i) => {
@@ -150,8 +225,9 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   });
   const url = canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality);
   const names = tiles.map((tile) => tile.label.join(" "));
+  const scaleText = shared ? `${ticks[0]} … ${ticks[2]}` : words.own_range;
   const grid = { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
-  return { ...grid, labels: names, fontPx, cols };
+  return { ...grid, labels: names, fontPx, cols, limits, scaleText };
 }
 
 // How many columns of `count` tiles (each `aspect` = height/width, with `labelPx` of label under it)
@@ -247,11 +323,6 @@ export function gridFigure(grid, figureWidth, maxHeight = 420, floorTiles = true
       meta: { labelPx: Math.round(grid.fontPx * shownScale * 10) / 10, tilePx: Math.round(grid.tileWidth * shownScale) },
     },
   };
-}
-
-// The CSS gradient of a colour scale, for legends drawn in HTML.
-export function cssGradient(stops) {
-  return `linear-gradient(to right, ${stops.map(([t, colour]) => `${colour} ${t * 100}%`).join(", ")})`;
 }
 
 export function fmt(value, digits = 3) {

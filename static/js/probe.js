@@ -42,13 +42,43 @@ function matrix(weight, inputNames, selected, highlightRow) {
   return table;
 }
 
-export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel, text) {
+// One output's row of the probe, for a frame too small for all of them, laid out across (a slide is
+// wide): a column per input channel with W[n, c], x[c] and their product, then + b[n] = z[n] → y[n].
+function neuron(probe, weight, bias, inputNames, n, f) {
+  const table = el("table", "matrix neuron");
+  table.append(el("caption", "", `y${n} = ${f}(Σ W[${n}, c]·x[c] + b[${n}])`));
+  const number = (v) => el("td", v < 0 ? "neg" : "", fmt(v));
+  const row = (name, cells) => {
+    const tr = el("tr");
+    tr.append(el("th", "", name), ...cells);
+    table.append(tr);
+  };
+  row("", [...inputNames, `b[${n}]`, `z[${n}]`, `y[${n}]`].map((name) => el("th", "col", name)));
+  row(`W[${n}, c]`, weight[n].map(number));
+  row("x[c]", probe.x.map(number));
+  const terms = weight[n].map((w, c) => number(w * probe.x[c]));
+  const [b, z, y] = [bias[n], probe.z[n], probe.y[n]].map(number);
+  for (const [cell, op] of [[b, "+"], [z, "="], [y, "→"]]) {
+    cell.dataset.op = op;
+    cell.classList.add("total");
+  }
+  row("W·x", [...terms, b, z, y]);
+  return table;
+}
+
+// `only`: draw output `channel`'s row alone (neuron), where the whole product does not fit.
+export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel, text, only = false) {
   container.replaceChildren();
   if (!probe) {
     container.append(el("p", "hint", text.probe_hint));
     return;
   }
   const f = activation === "relu" ? "ReLU" : text.identity;
+  if (only) {
+    container.append(neuron(probe, weight, bias, inputNames, channel, activation === "relu" ? "ReLU" : ""));
+    container.append(el("p", "check", fill(text.probe_one_row, { n: channel })));
+    return;
+  }
   const line = el("div", "equation");
   line.append(
     matrix(weight, inputNames, selected, channel),
