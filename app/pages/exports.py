@@ -10,8 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.config import STATIC_DIR, Settings, SettingsDep
+from app.core.errors import TooLarge
 from app.lab import cost_state, state
 from app.lab.mixing import mix_answer
+from app.lab.models import MixRequest
 from app.lab.runtime import in_thread
 from app.pages.bundle import bundle, data_block, inline_script
 from app.pages.cost import PANELS
@@ -42,11 +44,20 @@ def render(template: str, title: str, data: dict, entry: str, lang: str = "en", 
     return templates.get_template(template).render({**context, **extra})
 
 
+def exact_answer(request: MixRequest, settings: Settings) -> dict:
+    """The mix answer with X and Y in float32, from which the file probes any pixel and explains any
+    channel by itself (export-mixer.js); in the page's 8 bits when float32 would be over the limit."""
+    try:
+        return mix_answer(request.model_copy(update={"encoding": "base64"}), settings)
+    except TooLarge:
+        return mix_answer(request, settings)
+
+
 def mixer_html(params: dict[str, str], settings: Settings) -> str:
     """The Mixer's views for the state in `params`, as one HTML file."""
     lang = pick_language(params.get("lang"))
     parsed, request = state.mixer(params, settings)
-    data = {"answer": mix_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
+    data = {"answer": exact_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
     data["shared"] = parsed.scale == "shared"  # one colour range for every tile, as on the page
     data["text"] = mixer_text(lang)
     text = page_text("mixer", lang)
