@@ -193,7 +193,8 @@ export function renderStage(answer, node, channel, text) {
     }));
     const words = { branch: text.branch, shortcut: text.shortcut };
     plot("residual-plot", residualFigure(stage, sources, c, words, $("residual-plot").clientWidth || width));
-    const add = { n: c, branch: sources[0].name, shortcut: sources[1].name, sum: stage.name };
+    const size = shapeText(stage.shape.slice(1));
+    const add = { n: c, size, branch: sources[0].name, shortcut: sources[1].name, sum: stage.name };
     describeFigure($("residual-plot"), fill(d.residual, add));
   }
   return grid;

@@ -53,8 +53,15 @@ export function matrixFigure(explain, text) {
     layout: {
       height: Math.min(420, Math.max(220, 60 + 3 * rows)),
       margin: { l: 50, r: 10, t: 8, b: 40 },
-      xaxis: { title: { text: text.matrixX }, fixedrange: true, showgrid: false, zeroline: false },
-      yaxis: { title: { text: text.matrixY }, autorange: "reversed", fixedrange: true, showgrid: false, zeroline: false },
+      xaxis: { title: { text: text.matrixX }, fixedrange: true, showgrid: false, zeroline: false, automargin: true },
+      yaxis: {
+        title: { text: text.matrixY },
+        autorange: "reversed",
+        fixedrange: true,
+        showgrid: false,
+        zeroline: false,
+        automargin: true,
+      },
       shapes: [
         {
           type: "rect",

@@ -11,8 +11,18 @@ const LOG_FLOOR = 1e-9;
 const CURVE_COLOURS = [COLOURS.negative, COLOURS.highlight, COLOURS.node];
 const LINE_COLOURS = [COLOURS.positive, "#6a1b9a"];
 
+// Every how many decades a log axis `plotHeight` pixels tall names one, so that its labels (10⁻⁹ …
+// 1, two lines of type each at most) never touch.
+export function decadeStep(values, plotHeight, fontSize) {
+  const logs = values.filter((v) => v > 0).map(Math.log10);
+  const decades = Math.ceil(Math.max(...logs)) - Math.floor(Math.min(...logs));
+  const room = Math.max(1, Math.floor(plotHeight / (2 * fontSize)));
+  return Math.max(1, Math.ceil(decades / room));
+}
+
 // Loss curves on a log scale: series [{name, steps, losses}], reference lines [{name, value}]
-// (the least-squares loss, the PCA bound) drawn across the whole range of steps.
+// (the least-squares loss, the PCA bound) drawn across the whole range of steps. As tall as the
+// type asks for (Large type: 414 px), its margins grown to fit its labels.
 export function lossFigure(series, lines, text, width, lastStep) {
   const data = series.map((s, k) => ({
     type: "scatter",
@@ -35,15 +45,19 @@ export function lossFigure(series, lines, text, width, lastStep) {
       hovertemplate: `${line.name}: %{customdata:.3e}<extra></extra>`,
     });
   });
+  const f = font();
+  const height = Math.round(23 * f.size);
+  const plotHeight = height - 7 * f.size; // less the legend, the step axis and its title
+  const dtick = decadeStep(data.flatMap((trace) => trace.y), plotHeight, f.size);
   return {
     data,
     layout: {
       width,
-      height: 300,
-      font: font(),
+      height,
+      font: f,
       margin: { l: 60, r: 10, t: 10, b: 40 },
-      xaxis: { title: { text: text.step_axis }, range: [0, lastStep], zeroline: false },
-      yaxis: { title: { text: text.loss_axis }, type: "log", exponentformat: "power", dtick: 1 },
+      xaxis: { title: { text: text.step_axis }, range: [0, lastStep], zeroline: false, automargin: true },
+      yaxis: { title: { text: text.loss_axis }, type: "log", exponentformat: "power", dtick, automargin: true },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       uirevision: "loss",
     },
@@ -115,11 +129,11 @@ export function pcaFigure(answer, rank, text, width) {
     ],
     layout: {
       width,
-      height: 300,
+      height: Math.round(23 * font().size),
       font: font(),
       margin: { l: 50, r: 10, t: 10, b: 45 },
-      xaxis: { title: { text: text.rank_axis }, dtick: 1 },
-      yaxis: { range: [0, 1.02], rangemode: "tozero" },
+      xaxis: { title: { text: text.rank_axis }, dtick: 1, automargin: true },
+      yaxis: { range: [0, 1.02], rangemode: "tozero", automargin: true },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       shapes: [
         {
@@ -160,6 +174,15 @@ export function distance(weight, bias, optimum) {
 }
 
 const layersOf = (event) => event.layers || [{ weight: event.weight, bias: event.bias }];
+
+// W and b as the Mixer draws them, tall enough for its colour bar's three numbers however few rows
+// it has (one row alone would be a strip of some 30 px, its numbers on top of one another).
+function weightsView(weight, bias, names, options) {
+  const figure = weightsFigure(weight, bias, names, null, options);
+  const { height, margin, font: f } = figure.layout;
+  const least = Math.ceil(margin.t + margin.b + 4 * f.size);
+  return least > height ? { ...figure, layout: { ...figure.layout, height: least } } : figure;
+}
 
 // ---- text alternatives: what each figure shows, its shape and its channel names ------------------
 
@@ -218,8 +241,8 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
   return {
     figures: {
       "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps),
-      "weights-plot": weightsFigure(layers[0].weight, layers[0].bias, names, null, { biasName: V.bias, rowNames }),
-      "target-weights-plot": weightsFigure(start.target_weight, start.target_bias, names, null, { biasName: V.bias }),
+      "weights-plot": weightsView(layers[0].weight, layers[0].bias, names, { biasName: V.bias, rowNames }),
+      "target-weights-plot": weightsView(start.target_weight, start.target_bias, names, { biasName: V.bias }),
       "output-plot": mapsFigure(output, labels, widths["output-plot"], ranges),
       "target-plot": mapsFigure(start.target, labels, widths["target-plot"], ranges),
     },
