@@ -21,8 +21,10 @@ const mix = {
   bias: answer.bias.values,
   activation: request.activation,
 };
-const [cout] = answer.weight.shape;
+const [cout, cin] = answer.weight.shape;
 const [, height, width] = decoded.input.shape;
+const clamp = (v, high) => Math.max(0, Math.min(high, v));
+const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 // Rounded to 8 bits (an export too large in float32), the file says its numbers are approximate.
 document.getElementById("eight-bit").hidden = answer.input.maps.dtype === "f4";
 
@@ -46,7 +48,7 @@ function draw() {
 }
 
 function probeAt(row, col) {
-  shown.probe = { row: Math.max(0, Math.min(height - 1, row)), col: Math.max(0, Math.min(width - 1, col)) };
+  shown.probe = { row: clamp(row, height - 1), col: clamp(col, width - 1) };
   shown.answer = { ...shown.answer, probe: probePixel(mix, shown.probe.row, shown.probe.col) };
   shown.local.probe = true;
 }
@@ -59,16 +61,30 @@ function explain(channel) {
   shown.local.explain = true;
 }
 
+// A plot that takes the focus, named by its caption and what its keys do; `onMove` gets a plain
+// arrow key's [rows, cols].
+function focusable(plot, keys, onMove) {
+  plot.tabIndex = 0;
+  plot.setAttribute("role", "group");
+  const caption = plot.closest("figure").querySelector("figcaption").textContent.trim();
+  plot.setAttribute("aria-label", fill(keys, { name: caption }));
+  plot.addEventListener("keydown", (event) => {
+    const move = MOVES[event.key];
+    if (!move || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    onMove(move);
+    draw();
+  });
+}
+
 // A map: a click probes the pixel under it (on Y, and explains that tile's channel); with the focus,
 // the arrow keys move the probed pixel. (mixer.js wires the page's grids the same way.)
-const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-
 function wireMap(plot, which) {
   if (!plot.on) return; // a view left out is never drawn
-  plot.tabIndex = 0;
-  const caption = plot.closest("figure").querySelector("figcaption").textContent.trim();
-  plot.setAttribute("role", "group");
-  plot.setAttribute("aria-label", fill(text.map_keys, { name: caption }));
+  focusable(plot, text.map_keys, ([rows, cols]) => {
+    const from = shown.probe ?? { row: Math.floor(height / 2), col: Math.floor(width / 2) };
+    probeAt(from.row + rows, from.col + cols);
+  });
   plot.on("plotly_click", (event) => {
     const grid = shown.drawn.grids?.[which];
     const hit = grid && hitTile(grid, event.points[0].x + 0.5, event.points[0].y + 0.5);
@@ -78,37 +94,24 @@ function wireMap(plot, which) {
     draw();
     plot.focus();
   });
-  plot.addEventListener("keydown", (event) => {
-    const move = MOVES[event.key];
-    if (!move || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
-    event.preventDefault();
-    const from = shown.probe ?? { row: Math.floor(height / 2), col: Math.floor(width / 2) };
-    probeAt(from.row + move[0], from.col + move[1]);
-    draw();
-  });
 }
 
-// W: a click on a row (or the up and down arrow keys) explains that output channel; the cell clicked
-// is outlined. (mixer-editor.js selects the page's cells the same way, and edits them.)
+// W: a click on a cell (or the arrow keys) outlines it and explains its row's output channel.
+// (mixer-editor.js selects the page's cells the same way, and edits them.)
 function wireWeights(plot) {
   if (!plot.on) return;
-  plot.tabIndex = 0;
-  const caption = plot.closest("figure").querySelector("figcaption").textContent.trim();
-  plot.setAttribute("role", "group");
-  plot.setAttribute("aria-label", fill(text.weights_keys, { name: caption }));
-  plot.on("plotly_click", (event) => {
-    const { x: col, y: row } = event.points[0];
+  const pick = (row, col) => {
     shown.selected = { row, col };
     explain(row);
+  };
+  focusable(plot, text.weights_keys, ([rows, cols]) => {
+    const { row, col } = shown.selected;
+    pick(clamp(row + rows, cout - 1), clamp(col + cols, cin));
+  });
+  plot.on("plotly_click", (event) => {
+    pick(event.points[0].y, event.points[0].x);
     draw();
     plot.focus();
-  });
-  plot.addEventListener("keydown", (event) => {
-    const step = { ArrowUp: -1, ArrowDown: 1 }[event.key];
-    if (step === undefined || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
-    event.preventDefault();
-    explain(Math.max(0, Math.min(cout - 1, shown.channel + step)));
-    draw();
   });
 }
 

@@ -151,6 +151,29 @@ def test_a_click_probes_a_pixel_and_explains_a_channel_as_the_server_does(offlin
     assert page.errors == []
 
 
+# local-mix.js at every pixel and for every channel of the file: the largest difference from the
+# exported Y (the server's conv2d).
+EVERYWHERE = """() => {
+  const { answer, request } = JSON.parse(document.getElementById("pointwise-data").textContent);
+  const { input, output } = __mixer_render.decodeAnswer(answer, null, request.activation, {});
+  const mix = { input, output, weight: answer.weight.values, bias: answer.bias.values, activation: request.activation };
+  const [cout, height, width] = output.shape;
+  let worst = 0;
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) worst = Math.max(worst, __local_mix.probePixel(mix, row, col).max_abs_error);
+  }
+  for (let n = 0; n < cout; n++) worst = Math.max(worst, __local_mix.explainChannel(mix, n).max_abs_error);
+  return worst;
+}"""
+
+
+def test_every_pixel_and_channel_computed_in_the_file_equals_the_servers_conv2d(offline, base_url):
+    page = offline(export(base_url, act="none", bias="random"))
+    assert page.evaluate(EVERYWHERE) < 1e-5
+    page = offline(export(base_url))
+    assert page.evaluate(EVERYWHERE) < 1e-5
+
+
 def test_the_arrow_keys_move_the_probe_and_a_row_of_w_picks_the_channel(offline, base_url):
     page = offline(export(base_url, pr="4", pc="3"))
     page.locator("#input-grid").focus()
@@ -165,8 +188,10 @@ def test_the_arrow_keys_move_the_probe_and_a_row_of_w_picks_the_channel(offline,
     now = shown(page)
     assert now["channel"] == 2 and now["selected"] == {"row": 2, "col": 4}
     page.keyboard.press("ArrowDown")  # the heatmap took the focus with the click
+    for _ in range(2):  # to b's column, and no further
+        page.keyboard.press("ArrowRight")
     now = shown(page)
-    assert now["channel"] == 3
+    assert now["channel"] == 3 and now["selected"] == {"row": 3, "col": 5}
     server = server_mix(base_url, 3, 0, 3)["explain"]
     np.testing.assert_allclose(now["answer"]["explain"]["sum"], server["sum"], atol=1e-5)
     assert page.locator("#sum-caption").inner_text().startswith("Weighted sum for output channel y3")
