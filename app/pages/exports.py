@@ -46,11 +46,14 @@ def render(template: str, title: str, data: dict, entry: str, lang: str = "en", 
 
 def exact_answer(request: MixRequest, settings: Settings) -> dict:
     """The mix answer with X and Y in float32, from which the file probes any pixel and explains any
-    channel by itself (export-mixer.js); in the page's 8 bits when float32 would be over the limit."""
+    channel by itself (export-mixer.js); in the page's 8 bits when float32 would be over the limit.
+    Y before f is left out: the file computes z itself."""
     try:
-        return mix_answer(request.model_copy(update={"encoding": "base64"}), settings)
+        answer = mix_answer(request.model_copy(update={"encoding": "base64"}), settings)
     except TooLarge:
-        return mix_answer(request, settings)
+        answer = mix_answer(request, settings)
+    answer["output"].pop("pre_activation", None)
+    return answer
 
 
 def mixer_html(params: dict[str, str], settings: Settings) -> str:
