@@ -80,7 +80,7 @@ function focusable(plot, keys, onMove) {
 // A map: a click probes the pixel under it (on Y, and explains that tile's channel); with the focus,
 // the arrow keys move the probed pixel. (mixer.js wires the page's grids the same way.)
 function wireMap(plot, which) {
-  if (!plot.on) return; // a view left out is never drawn
+  if (!plot.on) return false; // a view left out is never drawn
   focusable(plot, text.map_keys, ([rows, cols]) => {
     const from = shown.probe ?? { row: Math.floor(height / 2), col: Math.floor(width / 2) };
     probeAt(from.row + rows, from.col + cols);
@@ -94,12 +94,13 @@ function wireMap(plot, which) {
     draw();
     plot.focus();
   });
+  return true;
 }
 
 // W: a click on a cell (or the arrow keys) outlines it and explains its row's output channel.
 // (mixer-editor.js selects the page's cells the same way, and edits them.)
 function wireWeights(plot) {
-  if (!plot.on) return;
+  if (!plot.on) return false;
   const pick = (row, col) => {
     shown.selected = { row, col };
     explain(row);
@@ -113,11 +114,12 @@ function wireWeights(plot) {
     draw();
     plot.focus();
   });
+  return true;
 }
 
 draw();
-wireMap(dom.inputGrid, "input");
-wireMap(dom.outputGrid, "output");
-wireWeights(dom.weights);
+const wired = [wireMap(dom.inputGrid, "input"), wireMap(dom.outputGrid, "output"), wireWeights(dom.weights)];
+// With no map and no W among the views (?view=probe,graph), there is nothing to click: no word about it.
+document.getElementById("offline-local").hidden = !wired.includes(true);
 window.addEventListener("resize", draw);
 document.body.dataset.ready = "1";

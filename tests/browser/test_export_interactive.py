@@ -236,3 +236,9 @@ def test_an_export_too_large_for_float32_keeps_8_bits_and_says_so(offline, base_
     server = server_mix(base_url, 2, 2, 0)["probe"]
     np.testing.assert_allclose(probe["z"], server["z"], atol=0.05)
     assert 1e-5 < probe["max_abs_error"] < 0.05
+
+
+def test_with_nothing_to_click_the_file_does_not_offer_clicks(offline, base_url):
+    page = offline(export(base_url, view="probe,graph"))
+    assert page.locator("#offline-local").is_hidden()
+    assert "needs the server" in page.locator("#offline-note").inner_text()
