@@ -121,5 +121,6 @@ draw();
 const wired = [wireMap(dom.inputGrid, "input"), wireMap(dom.outputGrid, "output"), wireWeights(dom.weights)];
 // With no map and no W among the views (?view=probe,graph), there is nothing to click: no word about it.
 document.getElementById("offline-local").hidden = !wired.includes(true);
+dom.probeCaption.setAttribute("aria-live", "polite"); // the pixel the arrow keys moved to, read out
 window.addEventListener("resize", draw);
 document.body.dataset.ready = "1";
