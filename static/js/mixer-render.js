@@ -14,7 +14,7 @@ import {
   sumFigure,
   weightsFigure,
 } from "./mixer-views.js";
-import { channelRanges, fmt, font, gridFigure, rangeOf, signed } from "./plots.js";
+import { channelRanges, fmt, font, gridFigure, marking, rangeOf, signed } from "./plots.js";
 import { describe } from "./describe.js";
 import { placeLabels } from "./labels.js";
 import { arrangeViews, fitHeight, fitting, shrinkToFit } from "./fit.js";
@@ -140,8 +140,9 @@ export function renderMixer(dom, model) {
   const heights = Object.fromEntries(PLOTS.map((role) => [role, fitHeight(dom[role])]));
   drawn.widths = widths;
   drawn.grids ??= {};
-  // The input grid changes only with the input, the colour scale, its width or the probed pixel.
-  const inputKey = [shared, widths.inputGrid, heights.inputGrid, probe?.row, probe?.col, font().size].join();
+  // The input grid changes only with the input, the colour scale, its width, the probed pixel or the
+  // display settings (type size, marks).
+  const inputKey = [shared, widths.inputGrid, heights.inputGrid, probe?.row, probe?.col, font().size, marking()].join();
   if (shown(dom.inputGrid) && (model.newInput || drawn.inputKey !== inputKey)) {
     const grid = channelGrid(input, names, { shared, figureWidth: widths.inputGrid, figureHeight: heights.inputGrid });
     drawn.grids.input = grid;

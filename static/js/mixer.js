@@ -152,6 +152,7 @@ async function recover(error, kind) {
   }
   if (id === null) {
     setStatus(TEXT.upload_gone, true);
+    showGone(true);
     return null;
   }
   page.state.img = id;
@@ -238,12 +239,28 @@ const editing = {
   },
 };
 
-wireUploads(uploadElements(), page, {
+// A linked upload the server no longer has, and no copy here: the message, with its own upload
+// control, in place of the views; the exports, which would have nothing to show, are switched off.
+function showGone(gone) {
+  document.body.classList.toggle("upload-gone", gone);
+  $("gone").hidden = !gone;
+  for (const id of ["export-html", "download-npz"]) $(id).toggleAttribute("aria-disabled", gone);
+  $("download-npz").disabled = gone;
+}
+$("export-html").addEventListener("click", (e) => document.body.classList.contains("upload-gone") && e.preventDefault());
+$("gone-sample").addEventListener("click", () => {
+  controls.in.value = controls.in.options[0].value;
+  controls.in.dispatchEvent(new Event("change"));
+  showGone(false);
+});
+
+const onUpload = {
   started(file) {
     document.body.dataset.busy = "1";
     setStatus(fill(TEXT.uploading, { name: file.name }));
   },
   stored(stored) {
+    showGone(false);
     setUpload(page.state, stored);
     syncControls();
     commit(true);
@@ -253,7 +270,10 @@ wireUploads(uploadElements(), page, {
     setStatus(fill(TEXT.upload_refused, { reason: sayRefusal(error) }), true);
     if (scheduler.isIdle()) scheduler.settle();
   },
-}, LIMITS.max_side);
+};
+wireUploads(uploadElements(), page, onUpload, LIMITS.max_side);
+const goneUpload = { input: $("gone-upload"), dropzone: $("gone-dropzone"), progress: $("gone-progress") };
+wireUploads(goneUpload, page, onUpload, LIMITS.max_side);
 
 wireShare(document.querySelector(".views"), {
   link: () => location.href,

@@ -7,13 +7,16 @@ function hexToRgb(hex) {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-// A 256-entry lookup table interpolated between the stops of a colour scale: opaque RGBA packed
-// in one 32-bit word per entry, as a canvas's pixels lie in memory (little-endian).
+// A lookup table of LUT_SIZE entries interpolated between the stops of a colour scale: opaque RGBA
+// packed in one 32-bit word per entry, as a canvas's pixels lie in memory (little-endian). An odd
+// size, so that zero falls on the middle entry: exactly the scale's middle colour.
+const LUT_SIZE = 255;
+const MIDDLE = (LUT_SIZE - 1) / 2;
 function lut(stops) {
-  const table = new Uint32Array(256);
+  const table = new Uint32Array(LUT_SIZE);
   const rgb = stops.map(([t, hex]) => [t, hexToRgb(hex)]);
-  for (let i = 0; i < 256; i++) {
-    const t = i / 255;
+  for (let i = 0; i < LUT_SIZE; i++) {
+    const t = i / (LUT_SIZE - 1);
     let k = 0;
     while (k < rgb.length - 2 && t > rgb[k + 1][0]) k++;
     const [t0, c0] = rgb[k];
@@ -77,7 +80,7 @@ export function robustLimit(values) {
   const sizes = values.map(Math.abs).filter((v) => v > 0).sort((a, b) => a - b);
   if (!sizes.length) return { limit: 1, clipped: false };
   const largest = sizes[sizes.length - 1];
-  const typical = sizes[Math.min(sizes.length - 1, Math.floor(0.9 * sizes.length))];
+  const typical = sizes[Math.floor(0.9 * (sizes.length - 1))];
   const limit = Math.min(largest, OUTLIER_FACTOR * typical);
   return { limit, clipped: limit < largest };
 }
@@ -168,8 +171,8 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const marks = marking();
   // Colour index of a value scaled to [−1, 1] → the pixel, striped where negative and marked.
   const paint = (p, u, i, j) => {
-    const index = Math.max(0, Math.min(255, Math.round(127.5 * u + 127.5)));
-    pixels[p] = marks && u < 0 && onStripe(i, j) ? (index < 64 ? WHITE : BLACK) : TABLE[index];
+    const index = Math.max(0, Math.min(LUT_SIZE - 1, Math.round(MIDDLE * (u + 1))));
+    pixels[p] = marks && u < 0 && onStripe(i, j) ? (index < MIDDLE / 2 ? WHITE : BLACK) : TABLE[index];
   };
   const origins = tiles.map((tile, k) => {
     const x0 = (k % cols) * (tw + gap);
