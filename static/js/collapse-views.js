@@ -1,6 +1,11 @@
 // Two 1×1 layers without a non-linearity are one 1×1 layer: W = W2·W1, b = W2·b1 + b2.
-// Data → figures; collapse.js fetches the data, export-collapse.js reads it from its file.
+// Data → figures, drawn by drawCollapse; collapse.js fetches the data, export-collapse.js reads it
+// from its file.
 import { decodeTensor } from "./api.js";
+import { PLOT_CONFIG } from "./config.js";
+import { describe } from "./describe.js";
+import { fitHeight } from "./fit.js";
+import { placeLabels } from "./labels.js";
 import { outputNames, weightsFigure } from "./mixer-views.js";
 import { composeTiles, fmt, gridFigure, mergeRanges, rangeOf } from "./plots.js";
 import { fill } from "./text.js";
@@ -45,4 +50,17 @@ export function collapseView({ first, second, single, relu }, widths, text) {
       ? text.nonlinear.replace("{difference}", fmt(difference))
       : text.linear.replace("{difference}", difference.toExponential(1)),
   };
+}
+
+// Every figure of a view into its element (in an embed, at the frame's share of the height), each
+// described for screen readers by its caption, its tiles and the verdict.
+export function drawCollapse(view, text) {
+  for (const [id, figure] of Object.entries(view.figures)) {
+    const element = document.getElementById(id);
+    figure.layout.height = fitHeight(element) ?? figure.layout.height;
+    Plotly.react(element, figure.data, { ...figure.layout, width: element.clientWidth }, PLOT_CONFIG);
+    if (figure.labels) placeLabels(element, figure, element.clientWidth);
+    const tiles = figure.tiles ? ` (${figure.tiles.join(", ")})` : "";
+    describe(element, `${text[id.replace("-plot", "")]}${tiles}. ${view.verdict}`);
+  }
 }

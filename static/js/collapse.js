@@ -1,9 +1,6 @@
 // The non-linearity figure: two 1×1 layers, and the one layer W2·W1 they collapse into without ReLU.
 import { getJSON, refusal } from "./api.js";
-import { PLOT_CONFIG } from "./config.js";
-import { collapseView } from "./collapse-views.js";
-import { fitHeight } from "./fit.js";
-import { placeLabels } from "./labels.js";
+import { collapseView, drawCollapse } from "./collapse-views.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -25,11 +22,7 @@ async function refresh() {
   try {
     const view = collapseView(await data(), widths, text);
     verdict.textContent = view.verdict; // before the figures: in an embed they take the height it leaves
-    for (const [id, figure] of Object.entries(view.figures)) {
-      figure.layout.height = fitHeight($(id)) ?? figure.layout.height; // in an embed, the frame's share
-      Plotly.react($(id), figure.data, { ...figure.layout, width: $(id).clientWidth }, PLOT_CONFIG);
-      if (figure.labels) placeLabels($(id), figure, $(id).clientWidth);
-    }
+    drawCollapse(view, text);
     verdict.classList.remove("error");
   } catch (error) {
     verdict.textContent = refusal(error, { seed: { name: text.seed, min: $("seed").min, max: $("seed").max } });

@@ -5,7 +5,8 @@ import { PLOT_CONFIG } from "./config.js";
 import { layerName } from "./cost-views.js";
 import { fitHeight } from "./fit.js";
 import { group } from "./plots.js";
-import { translate } from "./text.js";
+import { describe } from "./describe.js";
+import { fill, translate } from "./text.js";
 
 const NARROW = 560; // CSS pixels under which a pair of charts is stacked
 
@@ -23,6 +24,7 @@ export function showPanel(name, view) {
     const height = fitHeight(element);
     if (height) layout = { ...layout, height };
     Plotly.react(element, figure.data, layout, PLOT_CONFIG);
+    describe(element, fill(view.text.describe, { verdict: view.verdict }));
   }
 }
 

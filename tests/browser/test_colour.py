@@ -6,6 +6,7 @@ small frame cut to one row rather than shrunk."""
 import base64
 import io
 
+import httpx
 import numpy as np
 from PIL import Image
 import pytest
@@ -155,3 +156,19 @@ def test_a_small_frames_probe_shows_one_row_at_a_readable_size(browser, base_url
     )
     assert shown["rows"] == 1 and shown["px"] >= 13 and shown["z"] and not shown["over"], shown
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/cost", "/embed/collapse", "/export/cost.html", "/export/collapse.html"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_cost_and_collapse_figures_are_described(watched, tmp_path, path, lang):
+    if path.startswith("/export/"):  # a download: opened from disk, as a lecturer would
+        file = tmp_path / "export.html"
+        file.write_bytes(httpx.get(f"{watched.base_url}{path}?lang={lang}", timeout=60).content)
+        watched.page.goto(file.as_uri())
+        watched.page.wait_for_selector("body[data-ready]", state="attached", timeout=20_000)
+    else:
+        watched.open(f"{path}?lang={lang}")
+    described = watched.page.evaluate(DESCRIPTIONS)
+    assert described and all(len(text) > 30 for _, text in described), described
+    if lang == "zh":
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for _, text in described), described
