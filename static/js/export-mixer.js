@@ -86,8 +86,9 @@ function wireMap(plot, which) {
     probeAt(from.row + rows, from.col + cols);
   });
   plot.on("plotly_click", (event) => {
+    // The image pixel clicked, as it is: the map's pixel it shows (a sampled map shows every n-th).
     const grid = shown.drawn.grids?.[which];
-    const hit = grid && hitTile(grid, event.points[0].x + 0.5, event.points[0].y + 0.5);
+    const hit = grid && hitTile(grid, event.points[0].x, event.points[0].y);
     if (!hit) return;
     probeAt(hit.row, hit.col);
     if (which === "output") explain(hit.tile);
