@@ -40,8 +40,6 @@ def responses(*statuses: int) -> dict[int | str, dict]:
 def wants_html(request: Request) -> bool:
     """A page or an export opened by a person, rather than a call to the API or a data route."""
     path = request.url.path
-    if path.startswith("/export/"):  # an HTML file, however asked for (a download sends */*)
-        return True
     return not path.startswith(("/api/", "/data/")) and "text/html" in request.headers.get("accept", "")
 
 

@@ -9,7 +9,7 @@ from app.core.errors import InputError
 from app.lab import cost_state, state
 from app.lab.encoding import dumps
 from app.lab.runtime import in_thread
-from app.pages.templating import language, page_text, templates
+from app.pages.templating import language, page_text, templates, with_views
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,9 +37,10 @@ def read_cost(request: Request, settings: SettingsDep) -> HTMLResponse:
 
 
 @router.get("/embed/cost", response_class=HTMLResponse)
-def read_cost_embed(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """The cost panels with minimal chrome, for iframes: ?view=bottleneck shows one panel."""
-    return cost_page(request, settings, embed=True)
+def read_cost_embed(request: Request, settings: SettingsDep) -> Response:
+    """The cost panels with minimal chrome, for iframes: ?view=bottleneck shows one panel; without
+    ?view=, the sweep."""
+    return with_views(request, "sweep") or cost_page(request, settings, embed=True)
 
 
 def cost_json(params: dict[str, str], settings: Settings) -> bytes:

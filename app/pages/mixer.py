@@ -1,12 +1,12 @@
 """The Mixer at / and /embed/mixer: the page gets its parsed state and constants in its data block."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from app.config import SettingsDep
 from app.core import inputs, weights
 from app.lab import state
-from app.pages.templating import language, page_text, templates
+from app.pages.templating import language, page_text, templates, with_views
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,6 +42,7 @@ def read_mixer(request: Request, settings: SettingsDep) -> HTMLResponse:
 
 
 @router.get("/embed/mixer", response_class=HTMLResponse)
-def read_mixer_embed(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """The Mixer with minimal chrome, for iframes: ?view=sum shows one view, ?hide=upload,seed hides controls."""
-    return mixer_page(request, settings, embed=True)
+def read_mixer_embed(request: Request, settings: SettingsDep) -> Response:
+    """The Mixer with minimal chrome, for iframes: ?view=sum shows one view, ?hide=upload,seed hides
+    controls; without ?view=, the input, W and the output."""
+    return with_views(request, "input,weights,output") or mixer_page(request, settings, embed=True)

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import TEMPLATES_DIR
@@ -55,3 +56,12 @@ def site_text(request: Request) -> dict:
 
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[site_text])
+
+
+def with_views(request: Request, views: str) -> RedirectResponse | None:
+    """An embed is a figure, sized to its frame: one linked without ?view= is sent to its page's
+    usual figure (`views`), with the rest of its query kept; None where the link names its views."""
+    if "view" in request.query_params:
+        return None
+    query = request.url.include_query_params(view=views).query
+    return RedirectResponse(f"{request.url.path}?{query}", status_code=307)  # relative: right behind a proxy

@@ -40,8 +40,8 @@ def test_a_gone_upload_can_give_way_to_a_sample(watched):
 
 
 def test_the_export_of_a_gone_upload_is_a_page_that_says_why(base_url):
-    # A download link asks with Accept: */*; the answer is still an HTML page, never a JSON file.
-    answer = httpx.get(f"{base_url}/export/mixer.html{GONE[1:]}", headers={"accept": "*/*"})
+    # A browser's download asks for HTML; the answer is a page naming the field, not a JSON file.
+    answer = httpx.get(f"{base_url}/export/mixer.html{GONE[1:]}", headers={"accept": "text/html,*/*;q=0.8"})
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("text/html")
     assert "<code>input.image_id</code>" in answer.text

@@ -18,7 +18,7 @@ ALLOWED = {
     # The English term beside its Chinese one, as a lecturer glosses it once.
     "depthwise",
     # File formats a person picks, and the machine a mix ran on.
-    *("PNG", "JPEG", "GIF", "WebP", "npz", "CPU", "GPU"),
+    *("PNG", "JPEG", "GIF", "WebP", "HEIC", "npz", "CPU", "GPU"),
     # The switch names the other language in that language.
     "English",
 }

@@ -24,3 +24,16 @@ def test_cost_page_defaults_are_the_classic_examples(client):
     page = client.get("/cost").text
     for control, value in [("s-cin", 256), ("s-h", 56), ("i-h", 28), ("i-r", 32), ("b-mid", 64), ("d-cin", 32)]:
         assert re.search(rf'id="{control}"[^>]*value="{value}"', page), control
+
+
+@pytest.mark.parametrize(
+    ("path", "to"),
+    [
+        ("/embed/mixer?lang=zh&cout=4", "/embed/mixer?lang=zh&cout=4&view=input%2Cweights%2Coutput"),
+        ("/embed/cost", "/embed/cost?view=sweep"),
+    ],
+)
+def test_an_embed_without_views_is_sent_to_its_usual_figure(client, path, to):
+    answer = client.get(path, follow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["location"] == to
+    assert client.get(path).status_code == 200
