@@ -4,7 +4,7 @@
 import { decodeAnswer, mixerElements, renderMixer } from "./mixer-render.js";
 import { explainChannel, probePixel } from "./local-mix.js";
 import { hitTile } from "./plots.js";
-import { fill } from "./text.js";
+import { focusable } from "./map-keys.js";
 
 const { answer, request, views, shared, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
 
@@ -24,7 +24,6 @@ const mix = {
 const [cout, cin] = answer.weight.shape;
 const [, height, width] = decoded.input.shape;
 const clamp = (v, high) => Math.max(0, Math.min(high, v));
-const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 // Rounded to 8 bits (an export too large in float32), the file says its numbers are approximate.
 document.getElementById("eight-bit").hidden = answer.input.maps.dtype === "f4";
 
@@ -61,29 +60,14 @@ function explain(channel) {
   shown.local.explain = true;
 }
 
-// A plot that takes the focus, named by its caption and what its keys do; `onMove` gets a plain
-// arrow key's [rows, cols].
-function focusable(plot, keys, onMove) {
-  plot.tabIndex = 0;
-  plot.setAttribute("role", "group");
-  const caption = plot.closest("figure").querySelector("figcaption").textContent.trim();
-  plot.setAttribute("aria-label", fill(keys, { name: caption }));
-  plot.addEventListener("keydown", (event) => {
-    const move = MOVES[event.key];
-    if (!move || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
-    event.preventDefault();
-    onMove(move);
-    draw();
-  });
-}
-
 // A map: a click probes the pixel under it (on Y, and explains that tile's channel); with the focus,
-// the arrow keys move the probed pixel. (mixer.js wires the page's grids the same way.)
+// the arrow keys move the probed pixel, as on the page.
 function wireMap(plot, which) {
   if (!plot.on) return false; // a view left out is never drawn
   focusable(plot, text.map_keys, ([rows, cols]) => {
     const from = shown.probe ?? { row: Math.floor(height / 2), col: Math.floor(width / 2) };
     probeAt(from.row + rows, from.col + cols);
+    draw();
   });
   plot.on("plotly_click", (event) => {
     // The image pixel clicked, as it is: the map's pixel it shows (a sampled map shows every n-th).
@@ -109,6 +93,7 @@ function wireWeights(plot) {
   focusable(plot, text.weights_keys, ([rows, cols]) => {
     const { row, col } = shown.selected;
     pick(clamp(row + rows, cout - 1), clamp(col + cols, cin));
+    draw();
   });
   plot.on("plotly_click", (event) => {
     pick(event.points[0].y, event.points[0].x);
@@ -122,6 +107,5 @@ draw();
 const wired = [wireMap(dom.inputGrid, "input"), wireMap(dom.outputGrid, "output"), wireWeights(dom.weights)];
 // With no map and no W among the views (?view=probe,graph), there is nothing to click: no word about it.
 document.getElementById("offline-local").hidden = !wired.includes(true);
-dom.probeCaption.setAttribute("aria-live", "polite"); // the pixel the arrow keys moved to, read out
 window.addEventListener("resize", draw);
 document.body.dataset.ready = "1";

@@ -2,9 +2,9 @@
 // keyboard (arrows move; Shift+arrows, + and − change the value). It edits page.state, the one state
 // of the page; the page draws and asks the server.
 import { WEIGHT_STEP } from "./config.js";
+import { MOVES } from "./map-keys.js";
 
 const LIMIT = 10; // a weight or bias typed by hand stays within ±LIMIT
-const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
 
 const clamp = (v, low, high) => Math.max(low, Math.min(high, v));
 

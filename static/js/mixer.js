@@ -19,6 +19,7 @@ import {
 } from "./mixer-state.js";
 import { reupload, uploadElements, wireUploads } from "./mixer-upload.js";
 import { graphFigure, weightsFigure } from "./mixer-views.js";
+import { focusable } from "./map-keys.js";
 import { fmt, hitTile } from "./plots.js";
 import { embedCode, withPath, wireShare } from "./share.js";
 import { mixerSnippet } from "./snippets.js";
@@ -187,7 +188,8 @@ function wireGrids() {
   ]) {
     const hit = (event) => {
       const grid = page.drawn.grids?.[which];
-      return grid && hitTile(grid, event.points[0].x + 0.5, event.points[0].y + 0.5);
+      // The image pixel as it is: the map's pixel it shows (a sampled map shows every n-th).
+      return grid && hitTile(grid, event.points[0].x, event.points[0].y);
     };
     plot.on("plotly_hover", (event) => {
       const h = hit(event);
@@ -204,6 +206,18 @@ function wireGrids() {
       Object.assign(page.state, { pr: h.row, pc: h.col });
       if (which === "output") page.state.ch = h.tile;
       commit(true);
+      scheduler.schedule("row");
+      plot.focus();
+    });
+    // With the focus on a map, the arrow keys move the probed pixel (from the middle, if none yet).
+    focusable(plot, TEXT.map_keys, ([rows, cols]) => {
+      if (!page.last) return;
+      const [, height, width] = page.last.input.shape;
+      const { pr, pc } = page.state;
+      const clamp = (v, high) => Math.max(0, Math.min(high, v));
+      page.state.pr = clamp((pr ?? Math.floor(height / 2)) + rows, height - 1);
+      page.state.pc = clamp((pc ?? Math.floor(width / 2)) + cols, width - 1);
+      commit(false); // one history entry per walk, not per key
       scheduler.schedule("row");
     });
   }

@@ -172,3 +172,20 @@ def test_cost_and_collapse_figures_are_described(watched, tmp_path, path, lang):
     assert described and all(len(text) > 30 for _, text in described), described
     if lang == "zh":
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for _, text in described), described
+
+
+def test_arrow_keys_move_the_probe_on_a_focused_map(watched, base_url):
+    watched.open("/?in=random&rc=3&rh=8&rw=8&cout=2&pr=3&pc=4")
+    page = watched.page
+    page.locator("#input-grid").focus()
+    assert "arrow keys" in page.locator("#input-grid").get_attribute("aria-label")
+    page.keyboard.press("ArrowRight")
+    watched.settle()
+    page.keyboard.press("ArrowDown")
+    watched.settle()
+    assert "pr=4" in page.url and "pc=5" in page.url
+    assert page.locator("#probe-caption").inner_text().startswith("Pixel probe at row 4, col 5")
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")  # stops at the map's edge
+    watched.settle()
+    assert "pc=7" in page.url
