@@ -31,6 +31,7 @@ def made(lang: str, key: str = "made") -> str:
 
 
 def render(template: str, title: str, data: dict, entry: str, lang: str = "en", **extra: object) -> str:
+    """One self-contained file; `marks=True` in `extra` stripes its negative values (?marks=1)."""
     context = {
         "title": title,
         "lang": lang,
@@ -64,7 +65,8 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
     data["shared"] = parsed.scale == "shared"  # one colour range for every tile, as on the page
     data["text"] = mixer_text(lang)
     text = page_text("mixer", lang)
-    return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text)
+    marks = params.get("marks") == "1"
+    return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text, marks=marks)
 
 
 def cost_html(params: dict[str, str], settings: Settings) -> str:
@@ -81,7 +83,8 @@ def collapse_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     text = catalogue(lang)["collapse"]
     data = {**state.collapse(params, settings), "text": text}
-    return render("export_collapse.html", text["title"], data, "export-collapse", lang, c=text)
+    marks = params.get("marks") == "1"
+    return render("export_collapse.html", text["title"], data, "export-collapse", lang, c=text, marks=marks)
 
 
 EXPORTERS = {"/embed/mixer": mixer_html, "/embed/cost": cost_html, "/embed/collapse": collapse_html}

@@ -21,7 +21,7 @@ import { reupload, uploadElements, wireUploads } from "./mixer-upload.js";
 import { graphFigure, weightsFigure } from "./mixer-views.js";
 import { focusable } from "./map-keys.js";
 import { fmt, hitTile } from "./plots.js";
-import { embedCode, withPath, wireShare } from "./share.js";
+import { embedCode, withMarks, withPath, wireShare } from "./share.js";
 import { mixerSnippet } from "./snippets.js";
 import { fill, withLanguage } from "./text.js";
 
@@ -261,7 +261,11 @@ function showGone(gone) {
   for (const id of ["export-html", "download-npz"]) $(id).toggleAttribute("aria-disabled", gone);
   $("download-npz").disabled = gone;
 }
-$("export-html").addEventListener("click", (e) => document.body.classList.contains("upload-gone") && e.preventDefault());
+// The file is drawn as the page is: with "Stripe negatives" when it is on.
+$("export-html").addEventListener("click", (e) => {
+  if (document.body.classList.contains("upload-gone")) e.preventDefault();
+  else $("export-html").href = withMarks($("export-html").href);
+});
 $("gone-sample").addEventListener("click", () => {
   controls.in.value = controls.in.options[0].value;
   controls.in.dispatchEvent(new Event("change"));

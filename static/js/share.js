@@ -10,11 +10,19 @@ export function embedCode(src, title) {
   return `<iframe src="${src}" width="${width}" height="${height}" style="border:0" title="${title}" loading="lazy"></iframe>`;
 }
 
-// A URL of this page's kind at another path (e.g. /embed/mixer), with the same query plus `extra`.
+// A URL of this page's kind at another path (e.g. /embed/mixer), with the same query plus `extra`,
+// and the page's "Stripe negatives" setting (a figure embedded or exported is drawn as it is seen).
 export function withPath(path, extra = {}) {
   const url = new URL(location.href);
   url.pathname = path;
   for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
+  return withMarks(url.toString());
+}
+
+export function withMarks(href) {
+  const url = new URL(href, location.href);
+  if (document.documentElement.classList.contains("marks")) url.searchParams.set("marks", "1");
+  else url.searchParams.delete("marks");
   return url.toString();
 }
 

@@ -189,3 +189,18 @@ def test_arrow_keys_move_the_probe_on_a_focused_map(watched, base_url):
         page.keyboard.press("ArrowRight")  # stops at the map's edge
     watched.settle()
     assert "pc=7" in page.url
+
+
+def test_embeds_and_exports_are_drawn_with_the_pages_marks(watched, tmp_path):
+    watched.open("/?in=random&rc=3&rh=8&rw=8&cout=2&marks=1")
+    page = watched.page
+    page.locator("[data-view=output] .share button").nth(1).click()  # "Copy embed code"
+    assert "marks=1" in page.locator("#copied-text").input_value()
+    page.keyboard.press("Escape")
+    with page.expect_download() as download:
+        page.locator("#export-html").click()
+    file = tmp_path / "export.html"
+    download.value.save_as(file)
+    page.goto(file.as_uri())
+    page.wait_for_selector("body[data-ready]", state="attached", timeout=20_000)
+    assert page.locator("html").get_attribute("class") == "marks"
