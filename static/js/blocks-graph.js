@@ -121,6 +121,12 @@ export function graphScale(stages, room, fontSize, large) {
   return Math.max(0.75 * wanted, Math.min(wanted, room / graphSize(stages).width));
 }
 
+// The scale at which the diagram fits a box `width` × `height` both ways.
+export function graphFit(stages, width, height) {
+  const size = graphSize(stages);
+  return Math.min(width / size.width, height / size.height);
+}
+
 // text: { params(n), macs(n), total(p, m), op(op), oneByOne, title } — the page's own words; the
 // diagram is drawn `scale` screen pixels to its unit.
 export function graphSvg(stages, { selected, text, scale = 1 }) {

@@ -1,9 +1,10 @@
 // The Blocks page's views drawn from one /data/blocks answer: the summary, the diagram and the
 // selected stage. The page (blocks.js) and its offline export (export-blocks.js) both draw with these.
-import { compact, graphScale, graphSvg, shapeText } from "./blocks-graph.js";
+import { compact, graphFit, graphScale, graphSvg, shapeText } from "./blocks-graph.js";
 import { channelLabel, matrixFigure, residualFigure, stageGrid, statsLine, sumFigure } from "./blocks-views.js";
 import { PLOT_CONFIG } from "./config.js";
 import { describe as describeFigure } from "./describe.js";
+import { fittedHeights, fitting } from "./learn-fit.js";
 import { fmt, font, group, signed } from "./plots.js";
 import { channelName, commonText } from "./text.js";
 
@@ -25,6 +26,15 @@ export function setMarked(element, text) {
     }),
   );
 }
+
+// A figure's text alternative whose `backticked` parts (stage names) are code, set in <code> as the
+// page sets them.
+function describeMarked(element, text) {
+  describeFigure(element, text.replaceAll("`", ""));
+  setMarked(document.getElementById(`${element.id}-description`), text);
+}
+
+const code = (name) => `\`${name}\``;
 
 // A stage's operation in the page's words. The server names it as PyTorch does ("Conv2d 3×3 /2 dw",
 // "MaxPool2d 3×3", "BatchNorm2d", "+", "cat"); one the catalogue lacks is shown as the server wrote it.
@@ -110,13 +120,17 @@ export function renderDiagram(answer, selected, text) {
     macs: (m) => fill(text.macs, { m: compact(m) }),
     total: (p, m) => fill(text.total, { p: compact(p), m: compact(m) }),
   };
-  const room = $("diagram").clientWidth;
+  const room = $("diagram");
   const large = document.documentElement.classList.contains("large");
-  const scale = graphScale(answer.stages, room, font().size, large);
+  // In a frame the diagram fits its cell both ways, however small its text gets (each node's words
+  // are also its title and the figure's description); on a page it is drawn for its text.
+  const scale = fitting
+    ? graphFit(answer.stages, room.clientWidth, room.clientHeight)
+    : graphScale(answer.stages, room.clientWidth, font().size, large);
   $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words, scale });
   const d = text.describe;
-  const stages = answer.stages.map((s) => fill(d.stage, { name: s.name, op: words.op(s.op), shape: shapeText(s.shape) }));
-  describeFigure($("diagram"), fill(d.diagram, {
+  const stages = answer.stages.map((s) => fill(d.stage, { name: code(s.name), op: words.op(s.op), shape: shapeText(s.shape) }));
+  describeMarked($("diagram"), fill(d.diagram, {
     count: stages.length,
     input: shapeText(answer.stages[0].shape),
     output: shapeText(answer.stages.at(-1).shape),
@@ -130,10 +144,13 @@ function plot(id, figure) {
 }
 
 // The selected stage: its maps with the picked channel, statistics, and what it does — a 1×1
-// stage's weights and weighted sum, an add's branch + shortcut = sum. Returns the composed grid.
+// stage's weights and weighted sum, an add's branch + shortcut = sum. Its words and which figures it
+// shows go in first, then the figures: in a frame each is drawn as tall as what the words leave it.
+// Returns the composed grid.
 export function renderStage(answer, node, channel, text) {
   const stage = stageByName(answer, node);
   const names = channelNames(answer.input.channel_names, text);
+  const d = text.describe;
   setMarked($("stage-caption"), fill(text.stage, {
     name: stage.name,
     op: opLabel(stage.op, text.ops),
@@ -147,24 +164,15 @@ export function renderStage(answer, node, channel, text) {
   $("ch").value = String(channel);
   $("ch-of").textContent = fill(text.channel_of, { c: stage.shape[0] });
   $("maps-caption").textContent = fill(text.maps, { k: shown, c: stage.shape[0] });
-  const width = $("stage-grid").clientWidth || 600;
-  const grid = stageGrid(stage, names, channel < shown ? channel : -1, width);
-  plot("stage-grid", grid);
-  const d = text.describe;
-  const shownNames = stage.name === "input" ? names.slice(0, shown).join(d.separator) : fill(d.range, { last: shown - 1 });
-  const where = { name: stage.name, shape: shapeText(stage.shape), k: shown, c: stage.shape[0], n: channel };
-  describeFigure($("stage-grid"), fill(d.grid, { ...where, names: shownNames }));
 
   const explain = stage.one_by_one ? explainFor(answer, node) : null;
+  const source = explain && stageByName(answer, stage.inputs[0]);
   $("matrix-figure").hidden = !explain;
   $("sum-figure").hidden = !stage.one_by_one;
   if (stage.one_by_one && !explain) $("sum-caption").textContent = text.not_explained;
   if (explain) {
     const [cout, cin] = explain.matrix.shape;
     setMarked($("matrix-caption"), fill(text.matrix, { name: stage.name, cout, cin, n: explain.channel }));
-    plot("matrix-plot", matrixFigure(explain, { weightHover: text.weight_hover, matrixX: text.matrix_x, matrixY: text.matrix_y }));
-    describeFigure($("matrix-plot"), fill(d.matrix, { name: stage.name, cout, cin, n: explain.channel }));
-    const source = stageByName(answer, stage.inputs[0]);
     setMarked($("sum-caption"), fill(text.sum, {
       n: explain.channel,
       name: stage.name,
@@ -172,30 +180,42 @@ export function renderStage(answer, node, channel, text) {
       source: source.name,
       error: explain.max_abs_error.toExponential(1),
     }));
-    const restText = { rest: (n) => fill(text.rest, { n }) };
-    plot("sum-plot", sumFigure(explain, source, names, restText, $("sum-plot").clientWidth || width));
-    const terms = explain.terms.map((c) => fill(d.term, { w: signed(explain.weights[c]), name: channelLabel(source, c, names) }));
-    if (explain.rest) terms.push(fill(d.rest, { n: explain.weights.length - explain.terms.length }));
-    const sum = { n: explain.channel, name: stage.name, terms: terms.join(d.separator), bias: fmt(explain.bias, 2) };
-    describeFigure($("sum-plot"), fill(d.sum, sum));
   }
-
   const isAdd = stage.op === "+";
+  const sources = isAdd ? stage.inputs.map((name) => stageByName(answer, name)) : [];
+  const c = Math.min(channel, shown - 1);
   $("residual-figure").hidden = !isAdd;
   if (isAdd) {
-    const sources = stage.inputs.map((name) => stageByName(answer, name));
-    const c = Math.min(channel, shown - 1);
-    setMarked($("residual-caption"), fill(text.residual, {
-      n: c,
-      branch: sources[0].name,
-      shortcut: sources[1].name,
-      sum: stage.name,
-    }));
+    setMarked($("residual-caption"), fill(text.residual, { n: c, branch: sources[0].name, shortcut: sources[1].name, sum: stage.name }));
+  }
+
+  const heights = fittedHeights(["stage-grid", "matrix-plot", "sum-plot", "residual-plot"]);
+  const width = $("stage-grid").clientWidth || 600;
+  const grid = stageGrid(stage, names, channel < shown ? channel : -1, width, heights["stage-grid"]);
+  plot("stage-grid", grid);
+  const shownNames = stage.name === "input" ? names.slice(0, shown).join(d.separator) : fill(d.range, { last: shown - 1 });
+  const where = { name: code(stage.name), shape: shapeText(stage.shape), k: shown, c: stage.shape[0], n: channel };
+  describeMarked($("stage-grid"), fill(d.grid, { ...where, names: shownNames }));
+  if (explain) {
+    const [cout, cin] = explain.matrix.shape;
+    const words = { weightHover: text.weight_hover, matrixX: text.matrix_x, matrixY: text.matrix_y };
+    plot("matrix-plot", matrixFigure(explain, words, heights["matrix-plot"]));
+    describeMarked($("matrix-plot"), fill(d.matrix, { name: code(stage.name), cout, cin, n: explain.channel }));
+    const restText = { rest: (n) => fill(text.rest, { n }) };
+    const sumWidth = $("sum-plot").clientWidth || width;
+    plot("sum-plot", sumFigure(explain, source, names, restText, sumWidth, heights["sum-plot"]));
+    const terms = explain.terms.map((k) => fill(d.term, { w: signed(explain.weights[k]), name: channelLabel(source, k, names) }));
+    if (explain.rest) terms.push(fill(d.rest, { n: explain.weights.length - explain.terms.length }));
+    const sum = { n: explain.channel, name: code(stage.name), terms: terms.join(d.separator), bias: fmt(explain.bias, 2) };
+    describeMarked($("sum-plot"), fill(d.sum, sum));
+  }
+  if (isAdd) {
     const words = { branch: text.branch, shortcut: text.shortcut };
-    plot("residual-plot", residualFigure(stage, sources, c, words, $("residual-plot").clientWidth || width));
-    const size = shapeText(stage.shape.slice(1));
-    const add = { n: c, size, branch: sources[0].name, shortcut: sources[1].name, sum: stage.name };
-    describeFigure($("residual-plot"), fill(d.residual, add));
+    const addWidth = $("residual-plot").clientWidth || width;
+    plot("residual-plot", residualFigure(stage, sources, c, words, addWidth, heights["residual-plot"]));
+    const [branch, shortcut] = sources.map((source) => code(source.name));
+    const add = { n: c, size: shapeText(stage.shape.slice(1)), branch, shortcut, sum: code(stage.name) };
+    describeMarked($("residual-plot"), fill(d.residual, add));
   }
   return grid;
 }

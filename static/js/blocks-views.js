@@ -4,6 +4,10 @@ import { decodeTensor } from "./api.js";
 import { COLOURS, DIVERGING } from "./config.js";
 import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, signed } from "./plots.js";
 
+// A frame's cell too short for a row of tiles and their labels is not fitted (the grid's labels would
+// have to grow without end to stay legible): the grid is drawn at the page's size instead.
+const fits = (fitted) => (fitted && fitted >= 6 * font().size ? fitted : null);
+
 // A stage's maps (its first channels), decoded once and kept on the stage.
 export function stageMaps(stage) {
   if (!stage.decoded) stage.decoded = decodeTensor(stage.maps);
@@ -14,8 +18,10 @@ export function channelLabel(stage, c, inputNames) {
   return stage.name === "input" && inputNames ? inputNames[c] : `c${c}`;
 }
 
-// The first channels of a stage as one image: one tile per channel, the picked one highlighted.
-export function stageGrid(stage, inputNames, picked, figureWidth) {
+// The first channels of a stage as one image: one tile per channel, the picked one highlighted; in a
+// frame's cell `fitted` pixels tall, its tiles as large as the cell allows both ways.
+export function stageGrid(stage, inputNames, picked, figureWidth, cell = null) {
+  const fitted = fits(cell);
   const tensor = stageMaps(stage);
   const [channels, height, width] = tensor.shape;
   const plane = height * width;
@@ -25,18 +31,22 @@ export function stageGrid(stage, inputNames, picked, figureWidth) {
     range: ranges[c],
     label: [channelLabel(stage, c, inputNames)],
   }));
-  const grid = composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, selected: picked });
-  return { ...gridFigure(grid, figureWidth, 460), grid };
+  const cols = columnsFor(channels);
+  const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight: fitted, selected: picked });
+  return { ...(fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 460)), grid };
 }
 
 // W (Cout × Cin) of a 1×1 stage on a diverging scale centred on zero, row n outlined.
-export function matrixFigure(explain, text) {
+export function matrixFigure(explain, text, fitted = null) {
   const matrix = decodeTensor(explain.matrix.values);
   const [rows, cols] = explain.matrix.shape;
   const z = Array.from({ length: rows }, (_, n) => Array.from(matrix.values.subarray(n * cols, (n + 1) * cols)));
   const [low, high] = rangeOf(matrix.values); // no spread: W can hold 512·512 values
   const limit = Math.max(-low, high) || 1;
   const n = explain.channel;
+  // A short cell of a frame: the axes keep a few numbers and leave their titles to the caption.
+  const short = fitted !== null && fitted < 240;
+  const axis = { fixedrange: true, showgrid: false, zeroline: false, automargin: true, nticks: short ? 4 : 0 };
   return {
     data: [
       {
@@ -47,20 +57,17 @@ export function matrixFigure(explain, text) {
         zmax: limit,
         hovertemplate: `${text.weightHover}<extra></extra>`,
         showscale: true,
-        colorbar: { thickness: 10, len: 0.9 },
+        colorbar: { thickness: 10, len: 0.9, ...(short ? { tickvals: [-limit, limit], tickformat: ".2f" } : {}) },
       },
     ],
     layout: {
-      height: Math.min(420, Math.max(220, 60 + 3 * rows)),
+      height: fitted ?? Math.min(420, Math.max(220, 60 + 3 * rows)),
       margin: { l: 50, r: 10, t: 8, b: 40 },
-      xaxis: { title: { text: text.matrixX }, fixedrange: true, showgrid: false, zeroline: false, automargin: true },
+      xaxis: { title: { text: short ? "" : text.matrixX }, ...axis },
       yaxis: {
-        title: { text: text.matrixY },
+        title: { text: short ? "" : text.matrixY },
         autorange: "reversed",
-        fixedrange: true,
-        showgrid: false,
-        zeroline: false,
-        automargin: true,
+        ...axis,
       },
       shapes: [
         {
@@ -80,7 +87,8 @@ export function matrixFigure(explain, text) {
 
 // y[n] = Σ_c W[n, c]·X[c] + b[n]: the largest terms one by one, the others as one map, the bias,
 // and the stage's own output channel n — all on one zero-centred scale.
-export function sumFigure(explain, inputStage, inputNames, text, figureWidth) {
+export function sumFigure(explain, inputStage, inputNames, text, figureWidth, cell = null) {
+  const fitted = fits(cell);
   const contributions = decodeTensor(explain.contributions);
   const total = decodeTensor(explain.sum);
   const [, height, width] = contributions.shape;
@@ -98,12 +106,13 @@ export function sumFigure(explain, inputStage, inputNames, text, figureWidth) {
   const range = mergeRanges(tiles.map((t) => channelRanges({ shape: [1, height, width], values: t.values })[0]));
   const symmetric = Math.max(Math.abs(range[0]), Math.abs(range[1])) || 1;
   tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
-  const cols = Math.min(tiles.length, 6);
-  return gridFigure(composeTiles(tiles, { height, width, cols, figureWidth }), figureWidth, 520);
+  const grid = composeTiles(tiles, { height, width, cols: Math.min(tiles.length, 6), figureWidth, figureHeight: fitted });
+  return fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 520);
 }
 
 // The residual add for one channel: branch + shortcut = sum, side by side on one scale.
-export function residualFigure(add, sources, channel, text, figureWidth) {
+export function residualFigure(add, sources, channel, text, figureWidth, cell = null) {
+  const fitted = fits(cell);
   const maps = [...sources, add].map(stageMaps);
   const [, height, width] = maps[0].shape;
   const plane = height * width;
@@ -116,7 +125,8 @@ export function residualFigure(add, sources, channel, text, figureWidth) {
   const tiles = maps.map((m, i) => ({ values: m.values.subarray(c * plane, (c + 1) * plane), label: labels[i] }));
   const range = mergeRanges(tiles.map((t) => channelRanges({ shape: [1, height, width], values: t.values })[0]));
   tiles.forEach((t) => (t.range = range));
-  return gridFigure(composeTiles(tiles, { height, width, cols: 3, figureWidth }), figureWidth, 360);
+  const grid = composeTiles(tiles, { height, width, cols: 3, figureWidth, figureHeight: fitted });
+  return fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 360);
 }
 
 export function statsLine(stats, text) {

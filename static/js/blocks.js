@@ -3,6 +3,7 @@
 import { describe, uploadImage } from "./api.js";
 import { PAGE, TEXT, WIDTHS, setKind, state, toQuery, width } from "./blocks-state.js";
 import { defaultNode, explainFor, fill, renderDiagram, renderStage, renderSummary, stageByName } from "./blocks-panel.js";
+import { arrangeFigures, watchCells } from "./learn-fit.js";
 import { hitTile } from "./plots.js";
 import { embedCode } from "./share.js";
 
@@ -258,6 +259,8 @@ function listen() {
 }
 
 showControls();
+arrangeFigures(document.querySelector(".blocks > .views"));
+watchCells(document.querySelector(".blocks > .views"), () => answer && draw());
 load();
 let resizing = null;
 window.addEventListener("resize", () => {

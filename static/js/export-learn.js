@@ -40,8 +40,5 @@ const reductionIds = ["pca-plot", "original-plot", "reduced-plot", "reconstructi
 show(reductionViews(data.reduce, text, Object.fromEntries(reductionIds.map((id) => [id, width(id)]))));
 
 const auto = data.autoencoder;
-const views = autoencoderViews(auto.history, auto.done, auto.start.pca, text, width("autoencoder-plot"), auto.done.step);
-draw("autoencoder-plot", views.figure);
-describe($("autoencoder-plot"), views.description);
-$("autoencoder-readout").textContent = views.readout;
+show(autoencoderViews(auto.history, auto.done, auto.start.pca, text, width("autoencoder-plot"), auto.done.step));
 document.body.dataset.ready = "1";

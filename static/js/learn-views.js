@@ -22,8 +22,8 @@ export function decadeStep(values, plotHeight, fontSize) {
 
 // Loss curves on a log scale: series [{name, steps, losses}], reference lines [{name, value}]
 // (the least-squares loss, the PCA bound) drawn across the whole range of steps. As tall as the
-// type asks for (Large type: 414 px), its margins grown to fit its labels.
-export function lossFigure(series, lines, text, width, lastStep) {
+// type asks for (Large type: 414 px) or as its frame's cell (`fitted`), its margins grown to fit its labels.
+export function lossFigure(series, lines, text, width, lastStep, fitted = null) {
   const data = series.map((s, k) => ({
     type: "scatter",
     mode: "lines",
@@ -46,7 +46,7 @@ export function lossFigure(series, lines, text, width, lastStep) {
     });
   });
   const f = font();
-  const height = Math.round(23 * f.size);
+  const height = fitted ?? Math.round(23 * f.size);
   const plotHeight = height - 7 * f.size; // less the legend, the step axis and its title
   const dtick = decadeStep(data.flatMap((trace) => trace.y), plotHeight, f.size);
   return {
@@ -88,8 +88,9 @@ export function forward(layers, input) {
 }
 
 // One tile per channel of a (C, H, W) tensor, coloured with `ranges` (another tensor's, so that
-// an output and its target, or a reconstruction and its original, share colours).
-export function mapsFigure(tensor, labels, figureWidth, ranges = channelRanges(tensor), maxHeight = 340) {
+// an output and its target, or a reconstruction and its original, share colours); in a frame's cell
+// `fitted` pixels tall, its tiles as large as the cell allows both ways.
+export function mapsFigure(tensor, labels, figureWidth, { ranges = channelRanges(tensor), fitted = null } = {}) {
   const [channels, height, width] = tensor.shape;
   const plane = height * width;
   const tiles = labels.map((label, c) => ({
@@ -97,15 +98,15 @@ export function mapsFigure(tensor, labels, figureWidth, ranges = channelRanges(t
     range: ranges[c],
     label: twoLines(label),
   }));
-  const grid = composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth });
-  return gridFigure(grid, figureWidth, maxHeight);
+  const grid = composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, figureHeight: fitted });
+  return fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 340);
 }
 
 export const outputLabels = (count, prefix = "y") => Array.from({ length: count }, (_, n) => `${prefix}${n}`);
 
 // The PCA curve: explained variance per component (bars) and the relative error left at each R
 // (line), with R marked.
-export function pcaFigure(answer, rank, text, width) {
+export function pcaFigure(answer, rank, text, width, fitted = null) {
   const error = answer.relative_error;
   return {
     data: [
@@ -129,7 +130,7 @@ export function pcaFigure(answer, rank, text, width) {
     ],
     layout: {
       width,
-      height: Math.round(23 * font().size),
+      height: fitted ?? Math.round(23 * font().size),
       font: font(),
       margin: { l: 50, r: 10, t: 10, b: 45 },
       xaxis: { title: { text: text.rank_axis }, dtick: 1, automargin: true },
@@ -176,12 +177,13 @@ export function distance(weight, bias, optimum) {
 const layersOf = (event) => event.layers || [{ weight: event.weight, bias: event.bias }];
 
 // W and b as the Mixer draws them, tall enough for its colour bar's three numbers however few rows
-// it has (one row alone would be a strip of some 30 px, its numbers on top of one another).
-function weightsView(weight, bias, names, options) {
+// it has (one row alone would be a strip of some 30 px, its numbers on top of one another); in a
+// frame, as tall as its cell.
+function weightsView(weight, bias, names, options, fitted = null) {
   const figure = weightsFigure(weight, bias, names, null, options);
   const { height, margin, font: f } = figure.layout;
-  const least = Math.ceil(margin.t + margin.b + 4 * f.size);
-  return least > height ? { ...figure, layout: { ...figure.layout, height: least } } : figure;
+  const wanted = fitted ?? Math.max(height, Math.ceil(margin.t + margin.b + 4 * f.size));
+  return { ...figure, layout: { ...figure.layout, height: wanted } };
 }
 
 // ---- text alternatives: what each figure shows, its shape and its channel names ------------------
@@ -209,7 +211,8 @@ function mapsText(what, tensor, names, D) {
 
 // Every figure of a training run at its latest event: {figures: {plot id: figure}, readouts: {id: text}}.
 // `start` is the first progress event with its maps decoded, `done` the done event (or null while training).
-export function trainingViews({ start, latest, history, done }, text, widths, steps) {
+// `heights`: in a frame, the height of each figure's cell (an embed of chosen views).
+export function trainingViews({ start, latest, history, done }, text, widths, steps, heights = {}) {
   const V = text.views;
   const lines = start.least_squares ? [{ name: V.least_squares, value: start.least_squares.loss }] : [];
   const layers = layersOf(latest);
@@ -240,11 +243,11 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
   const columns = [...names, V.bias];
   return {
     figures: {
-      "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps),
-      "weights-plot": weightsView(layers[0].weight, layers[0].bias, names, { biasName: V.bias, rowNames }),
-      "target-weights-plot": weightsView(start.target_weight, start.target_bias, names, { biasName: V.bias }),
-      "output-plot": mapsFigure(output, labels, widths["output-plot"], ranges),
-      "target-plot": mapsFigure(start.target, labels, widths["target-plot"], ranges),
+      "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps, heights["loss-plot"]),
+      "weights-plot": weightsView(layers[0].weight, layers[0].bias, names, { biasName: V.bias, rowNames }, heights["weights-plot"]),
+      "target-weights-plot": weightsView(start.target_weight, start.target_bias, names, { biasName: V.bias }, heights["target-weights-plot"]),
+      "output-plot": mapsFigure(output, labels, widths["output-plot"], { ranges, fitted: heights["output-plot"] }),
+      "target-plot": mapsFigure(start.target, labels, widths["target-plot"], { ranges, fitted: heights["target-plot"] }),
     },
     readouts,
     descriptions: {
@@ -254,12 +257,11 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
       "output-plot": mapsText(D.output, output, labels, D),
       "target-plot": mapsText(D.target, start.target, labels, D),
     },
-    two,
   };
 }
 
 // The comparison: one loss curve per run ([{name, history}]) and the least-squares line.
-export function compareFigure(runs, floor, text, width, steps) {
+export function compareFigure(runs, floor, text, width, steps, fitted = null) {
   const V = text.views;
   const lines = floor === null ? [] : [{ name: V.least_squares, value: floor }];
   return lossFigure(
@@ -268,6 +270,7 @@ export function compareFigure(runs, floor, text, width, steps) {
     V,
     width,
     steps,
+    fitted,
   );
 }
 
@@ -278,7 +281,7 @@ export function compareText(runs, floor, text, steps) {
 }
 
 // The reduction for one R: its curve and the three grids (original, reduced, reconstruction).
-export function reductionViews(answer, text, widths) {
+export function reductionViews(answer, text, widths, heights = {}) {
   const R = text.reduce;
   const rank = answer.rank;
   const original = decodeTensor(answer.input);
@@ -290,10 +293,10 @@ export function reductionViews(answer, text, widths) {
   const D = text.describe;
   return {
     figures: {
-      "pca-plot": pcaFigure(answer, rank, R, widths["pca-plot"]),
-      "original-plot": mapsFigure(original, names, widths["original-plot"], ranges),
-      "reduced-plot": mapsFigure(reduced, components, widths["reduced-plot"]),
-      "reconstruction-plot": mapsFigure(reconstruction, names, widths["reconstruction-plot"], ranges),
+      "pca-plot": pcaFigure(answer, rank, R, widths["pca-plot"], heights["pca-plot"]),
+      "original-plot": mapsFigure(original, names, widths["original-plot"], { ranges, fitted: heights["original-plot"] }),
+      "reduced-plot": mapsFigure(reduced, components, widths["reduced-plot"], { fitted: heights["reduced-plot"] }),
+      "reconstruction-plot": mapsFigure(reconstruction, names, widths["reconstruction-plot"], { ranges, fitted: heights["reconstruction-plot"] }),
     },
     readouts: {
       "pca-said": answer.standardised ? R.standardised : R.not_standardised,
@@ -309,12 +312,14 @@ export function reductionViews(answer, text, widths) {
 }
 
 // The autoencoder's loss curve against the PCA bound, and its readout.
-export function autoencoderViews(history, latest, bound, text, width, steps) {
+export function autoencoderViews(history, latest, bound, text, width, steps, fitted = null) {
   const name = fill(text.reduce.pca_line, { rank: bound.rank });
   const series = [{ name: text.reduce.autoencoder_loss, ...history }];
+  const lines = [{ name, value: bound.loss }];
+  const readout = `${fill(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })}; ${name}: ${fmt(bound.loss, 6)}`;
   return {
-    figure: lossFigure(series, [{ name, value: bound.loss }], text.views, width, steps),
-    description: curveText(text.describe.autoencoder, latest, [{ name, value: bound.loss }], steps, text.describe),
-    readout: `${fill(text.views.readout, { step: latest.step, loss: fmt(latest.loss, 6) })}; ${name}: ${fmt(bound.loss, 6)}`,
+    figures: { "autoencoder-plot": lossFigure(series, lines, text.views, width, steps, fitted) },
+    readouts: { "autoencoder-readout": readout },
+    descriptions: { "autoencoder-plot": curveText(text.describe.autoencoder, latest, lines, steps, text.describe) },
   };
 }

@@ -6,6 +6,7 @@ import { postReduce, streamLearn } from "./learn-stream.js";
 import { PAGE, TEXT, fetchRequests, readControls, refusalNames, syncControls, toQuery } from "./learn-state.js";
 import { storedUpload, upload, wireUpload } from "./learn-upload.js";
 import { describe } from "./describe.js";
+import { arrangeFigures, fittedHeights, fitting, watchCells } from "./learn-fit.js";
 import { autoencoderViews, compareFigure, compareText, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
 import { placeLabels } from "./labels.js";
@@ -17,6 +18,7 @@ let requests = PAGE.requests;
 let chain = null; // the AbortController of the runs in progress
 let live = null; // the training being drawn: {start, latest, history, done}
 let frame = 0;
+let shown = {}; // the latest build of each group of views, to draw again when a frame's cells settle
 
 function setStatus(text, isError = false) {
   $("status").textContent = text;
@@ -43,17 +45,22 @@ const PLOTS = ["loss-plot", "weights-plot", "target-weights-plot", "output-plot"
 const REDUCTION_PLOTS = ["pca-plot", "original-plot", "reduced-plot", "reconstruction-plot"];
 const widthsOf = (ids) => Object.fromEntries(ids.map((id) => [id, $(id).clientWidth || 400]));
 
-function show({ figures, readouts, descriptions }) {
-  for (const [id, figure] of Object.entries(figures)) draw(id, figure);
-  for (const [id, text] of Object.entries(readouts)) $(id).textContent = text;
-  for (const [id, text] of Object.entries(descriptions)) describe($(id), text);
+// `build(heights)` → {figures, readouts, descriptions} for the plots `ids`: the readouts go in first,
+// then the figures. In a frame the readouts' lines take from the plots' cells, so the figures are
+// built again for the heights the readouts leave them.
+function show(build, ids) {
+  shown[ids.join()] = [build, ids];
+  let views = build(fittedHeights(ids));
+  for (const [id, text] of Object.entries(views.readouts)) $(id).textContent = text;
+  if (fitting) views = build(fittedHeights(ids));
+  for (const [id, figure] of Object.entries(views.figures)) draw(id, figure);
+  for (const [id, text] of Object.entries(views.descriptions)) describe($(id), text);
 }
 
 function drawTraining() {
   frame = 0;
-  const views = trainingViews(live, TEXT, widthsOf(PLOTS), requests.learn.steps);
-  show(views);
-  $("layers-hint").hidden = !views.two;
+  $("layers-hint").hidden = !live.latest.layers; // a two-layer model's progress names its layers
+  show((heights) => trainingViews(live, TEXT, widthsOf(PLOTS), requests.learn.steps, heights), PLOTS);
   const plot = $("loss-plot");
   plot.dataset.lossFirst = String(live.history.losses[0]);
   plot.dataset.lossLast = String(live.latest.loss);
@@ -103,7 +110,8 @@ async function compare(signal) {
     const run = await stream(request, signal, (_, event, history) => {
       if (event.step === 0 && event.least_squares) floor ??= event.least_squares.loss;
       runs[k] = { name: names[k], history };
-      draw("compare-plot", compareFigure(runs, floor, TEXT, $("compare-plot").clientWidth, request.steps));
+      const [width, height] = [$("compare-plot").clientWidth, fittedHeights(["compare-plot"])["compare-plot"]];
+      draw("compare-plot", compareFigure(runs, floor, TEXT, width, request.steps, height));
       describe($("compare-plot"), compareText(runs, floor, TEXT, request.steps));
     });
     if (!run.done) return;
@@ -115,7 +123,7 @@ async function compare(signal) {
 
 async function reduction(signal) {
   const answer = await postReduce(requests.reduce, signal);
-  show(reductionViews(answer, TEXT, widthsOf(REDUCTION_PLOTS)));
+  show((heights) => reductionViews(answer, TEXT, widthsOf(REDUCTION_PLOTS), heights), REDUCTION_PLOTS);
   $("pca-plot").dataset.error = answer.relative_error.join(",");
 }
 
@@ -124,10 +132,9 @@ async function autoencoder(signal) {
   let bound = null;
   const { done } = await stream(request, signal, (_, event, history) => {
     bound ??= event.pca;
-    const views = autoencoderViews(history, event, bound, TEXT, $("autoencoder-plot").clientWidth, request.steps);
-    draw("autoencoder-plot", views.figure);
-    describe($("autoencoder-plot"), views.description);
-    $("autoencoder-readout").textContent = views.readout;
+    const width = $("autoencoder-plot").clientWidth;
+    const build = (heights) => autoencoderViews(history, event, bound, TEXT, width, request.steps, heights["autoencoder-plot"]);
+    show(build, ["autoencoder-plot"]);
   });
   if (done) $("autoencoder-plot").dataset.gap = String(done.loss / bound.loss);
 }
@@ -248,4 +255,6 @@ window.addEventListener("resize", () => live?.start && redraw());
 
 syncControls(state);
 commit();
+arrangeFigures(document.querySelector(".learn > .views"));
+watchCells(document.querySelector(".learn > .views"), () => Object.values(shown).forEach((args) => show(...args)));
 run(everything());
