@@ -1,7 +1,7 @@
 // Data → figures for the Blocks page: a stage's maps, a 1×1 stage's weights and weighted sum, the
 // residual add. No DOM wiring here: blocks.js (and export-blocks.js) own the page.
 import { decodeTensor } from "./api.js";
-import { COLOURS, DIVERGING } from "./config.js";
+import { COLOURS, DIVERGING, FONT } from "./config.js";
 import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, signed } from "./plots.js";
 
 // A frame's cell too short for a row of tiles and their labels is not fitted (the grid's labels would
@@ -36,7 +36,8 @@ export function stageGrid(stage, inputNames, picked, figureWidth, cell = null) {
   return { ...(fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 460)), grid };
 }
 
-// W (Cout × Cin) of a 1×1 stage on a diverging scale centred on zero, row n outlined.
+// W (Cout × Cin) of a 1×1 stage on a diverging scale centred on zero, row n outlined; as tall as the
+// type asks for (Large type: 1.4 times), or as its frame's cell (`fitted`).
 export function matrixFigure(explain, text, fitted = null) {
   const matrix = decodeTensor(explain.matrix.values);
   const [rows, cols] = explain.matrix.shape;
@@ -61,7 +62,7 @@ export function matrixFigure(explain, text, fitted = null) {
       },
     ],
     layout: {
-      height: fitted ?? Math.min(420, Math.max(220, 60 + 3 * rows)),
+      height: fitted ?? Math.round((Math.min(420, Math.max(220, 60 + 3 * rows)) * font().size) / FONT.size),
       margin: { l: 50, r: 10, t: 8, b: 40 },
       xaxis: { title: { text: short ? "" : text.matrixX }, ...axis },
       yaxis: {
