@@ -104,12 +104,18 @@ function codeLine(stage, label) {
   return /^[A-Z]/.test(pytorch) && !label.startsWith(pytorch) ? `${stage.name}: ${pytorch}` : stage.name;
 }
 
-// The diagram's size in its own units: {width, height}.
-export function graphSize(stages) {
+// The diagram's size in its own units, {width, height, column}, its rows laid out `perColumn` to a
+// column (all in one by default; a wide frame takes a long block in several, side by side).
+export function graphSize(stages, perColumn = Infinity) {
   const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin } = GRAPH;
   const { rows, lanes } = layout(stages);
+  const shown = Math.min(rows, perColumn);
+  const columns = Math.ceil(rows / shown);
   const outputRoom = rowPitch - h; // the block's output leaves the last stage with its shape
-  return { width: margin * 2 + w + (lanes - 1) * lanePitch + GRAPH.bypass + 70, height: margin * 2 + h + (rows - 1) * rowPitch + outputRoom };
+  const column = w + (lanes - 1) * lanePitch + GRAPH.bypass + 70;
+  const top = columns > 1 ? rowPitch - h : 0; // room over the columns for the edges that enter them
+  const height = top + margin * 2 + h + (shown - 1) * rowPitch + outputRoom;
+  return { width: margin * 2 + columns * column, height, column, top };
 }
 
 // How many screen pixels a unit of the diagram takes: its text as large as the figures' text
@@ -121,22 +127,46 @@ export function graphScale(stages, room, fontSize, large) {
   return Math.max(0.75 * wanted, Math.min(wanted, room / graphSize(stages).width));
 }
 
-// The scale at which the diagram fits a box `width` × `height` both ways.
+// How the diagram fits a box `width` × `height` both ways at its largest: {scale, perColumn}, its
+// rows in as many columns as make it largest.
 export function graphFit(stages, width, height) {
-  const size = graphSize(stages);
-  return Math.min(width / size.width, height / size.height);
+  let best = { scale: 0, perColumn: Infinity };
+  for (let perColumn = layout(stages).rows; perColumn >= 1; perColumn--) {
+    const size = graphSize(stages, perColumn);
+    const scale = Math.min(width / size.width, height / size.height);
+    if (scale > best.scale) best = { scale, perColumn };
+  }
+  return best;
+}
+
+// An edge from one column to the next: down from its source, along the gap beside the source's
+// column, and into its target from above; its label beside the target, on the left of the edge where
+// the target joins several edges (the other edge's label is on the right).
+function crossing(from, to, columnRight, joined) {
+  const { nodeHeight: h, rowPitch } = GRAPH;
+  const gap = rowPitch - h;
+  const y0 = from.y + h / 2;
+  const y1 = to.y - h / 2;
+  const d = `M${from.x},${y0} V${y0 + gap / 2} H${columnRight} V${y1 - gap / 2} H${to.x} V${y1}`;
+  return { d, label: joined ? { x: to.x - 5, y: y1 - gap / 2 - 4, anchor: "end" } : { x: to.x + 5, y: y1 - 5, anchor: "start" } };
 }
 
 // text: { params(n), macs(n), total(p, m), op(op), oneByOne, title } — the page's own words; the
-// diagram is drawn `scale` screen pixels to its unit.
-export function graphSvg(stages, { selected, text, scale = 1 }) {
+// diagram is drawn `scale` screen pixels to its unit, `perColumn` rows to a column.
+export function graphSvg(stages, { selected, text, scale = 1, perColumn = Infinity }) {
   const { nodeWidth: w, nodeHeight: h, rowPitch, lanePitch, margin, line } = GRAPH;
   const { row, lane } = layout(stages);
-  const centre = (name) => ({ x: margin + w / 2 + lane[name] * lanePitch, y: margin + h / 2 + row[name] * rowPitch });
-  const { width, height } = graphSize(stages);
+  const { width, height, column, top } = graphSize(stages, perColumn);
+  const wrapped = Number.isFinite(perColumn);
+  const columnOf = (name) => (wrapped ? Math.floor(row[name] / perColumn) : 0);
+  const centre = (name) => ({
+    x: margin + w / 2 + lane[name] * lanePitch + columnOf(name) * column,
+    y: top + margin + h / 2 + (wrapped ? row[name] % perColumn : row[name]) * rowPitch,
+  });
   const outputRoom = rowPitch - h;
   const byName = Object.fromEntries(stages.map((s) => [s.name, s]));
   const totals = runningTotals(stages);
+  const crossed = {}; // edges drawn so far across the gap after each column
   const parts = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${Math.round(width * scale)}" ` +
@@ -150,7 +180,14 @@ export function graphSvg(stages, { selected, text, scale = 1 }) {
       const from = centre(source);
       const to = centre(stage.name);
       const skip = lane[source] === lane[stage.name] && row[stage.name] - row[source] > 1;
-      const { d, label } = edgePath(from, to, skip, stage.inputs.length > 1);
+      const joined = stage.inputs.length > 1;
+      const k = columnOf(source);
+      let route = null;
+      if (k !== columnOf(stage.name)) {
+        crossed[k] = (crossed[k] ?? -1) + 1; // the edges across the gap after column k, a few units apart
+        route = crossing(from, to, margin + (k + 1) * column - 30 - 8 * crossed[k], joined);
+      }
+      const { d, label } = route ?? edgePath(from, to, skip, joined);
       parts.push(
         `<path class="edge" d="${d}" fill="none" stroke="${GRAPH.edge}" stroke-width="1.5" marker-end="url(#arrow)"/>`,
         `<text x="${label.x}" y="${label.y}" text-anchor="${label.anchor}" fill="${GRAPH.muted}" font-size="11">` +

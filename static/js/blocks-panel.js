@@ -122,12 +122,13 @@ export function renderDiagram(answer, selected, text) {
   };
   const room = $("diagram");
   const large = document.documentElement.classList.contains("large");
-  // In a frame the diagram fits its cell both ways, however small its text gets (each node's words
-  // are also its title and the figure's description); on a page it is drawn for its text.
-  const scale = fitting
+  // In a frame the diagram fits its cell both ways, in columns side by side where that makes it larger
+  // (each node's words are also its title and the figure's description); on a page it is drawn for
+  // its text.
+  const fit = fitting
     ? graphFit(answer.stages, room.clientWidth, room.clientHeight)
-    : graphScale(answer.stages, room.clientWidth, font().size, large);
-  $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words, scale });
+    : { scale: graphScale(answer.stages, room.clientWidth, font().size, large) };
+  $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words, ...fit });
   const d = text.describe;
   const stages = answer.stages.map((s) => fill(d.stage, { name: code(s.name), op: words.op(s.op), shape: shapeText(s.shape) }));
   describeMarked($("diagram"), fill(d.diagram, {
