@@ -33,10 +33,13 @@ PAGES = {
     "blocks-zh": "/blocks?lang=zh&b=inception",
 }
 EMBEDS = {
+    "learn": "/embed/learn",
     "learn-loss": "/embed/learn?view=loss",
     "learn-pca": "/embed/learn?view=pca,autoencoder",
-    "blocks-diagram": "/embed/blocks?view=diagram&b=mlpconv",
-    "blocks-stage": "/embed/blocks?view=stage",
+    "learn-maps": "/embed/learn?view=maps&hide=controls",
+    "blocks": "/embed/blocks",
+    "blocks-diagram": "/embed/blocks?view=diagram",
+    "blocks-stage": "/embed/blocks?view=stage&b=mlpconv",
 }
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -141,9 +144,10 @@ def test_embeds(page_at, base_url, slides, name, frame):
     assert drawn["overlaps"] == [] and drawn["clipped"] == [], (drawn["overlaps"], drawn["clipped"])
     check_described(drawn["described"], chinese=False)
     assert embed.evaluate("window.__cls") <= 0.05, embed.evaluate("window.__shifts")
-    check_fit(embed)
     if frame == "slide-960":
         assert serious_findings(embed) == []
+    if "view=" in EMBEDS[name]:  # chosen views fit the frame; a whole page embedded scrolls as the page does
+        check_fit(embed)
     assert page.errors == []
 
 
