@@ -2,7 +2,7 @@
 // Data → figures, drawn by drawCollapse; collapse.js fetches the data, export-collapse.js reads it
 // from its file.
 import { decodeTensor } from "./api.js";
-import { PLOT_CONFIG } from "./config.js";
+import { GRID_HEIGHT, PLOT_CONFIG } from "./config.js";
 import { describe } from "./describe.js";
 import { fitHeight } from "./fit.js";
 import { placeLabels } from "./labels.js";
@@ -10,7 +10,10 @@ import { outputNames, weightsFigure } from "./mixer-views.js";
 import { composeTiles, fmt, gridFigure, mergeRanges, rangeOf } from "./plots.js";
 import { fill } from "./text.js";
 
-function outputGrid(answer, label, range, figureWidth) {
+const byId = (id) => document.getElementById(id);
+
+// `size`: {width, height} of the figure; height null outside a frame.
+function outputGrid(answer, label, range, size) {
   const maps = decodeTensor(answer.output.maps);
   const [channels, height, width] = maps.shape;
   const plane = height * width;
@@ -19,7 +22,9 @@ function outputGrid(answer, label, range, figureWidth) {
     range,
     label: [fill(label, { name })],
   }));
-  return gridFigure(composeTiles(tiles, { height, width, cols: channels, figureWidth }), figureWidth, 260);
+  const room = { figureWidth: size.width, figureHeight: size.height, maxHeight: GRID_HEIGHT };
+  const grid = composeTiles(tiles, { height, width, cols: channels, ...room });
+  return gridFigure(grid, size.width, size.height ?? GRID_HEIGHT, !size.height);
 }
 
 function largestDifference(a, b) {
@@ -28,27 +33,41 @@ function largestDifference(a, b) {
   return x.reduce((worst, v, i) => Math.max(worst, Math.abs(v - y[i])), 0);
 }
 
-// `text` holds the figure's words in one language (the "collapse" part of a lesson catalogue).
-export function collapseView({ first, second, single, relu }, widths, text) {
+// The size each figure is drawn at: its element's width, and in a frame its share of the height.
+export function collapseSizes() {
+  const ids = ["w1-plot", "w2-plot", "w-plot", "two-plot", "one-plot"];
+  return Object.fromEntries(ids.map((id) => [id, { width: byId(id).clientWidth, height: fitHeight(byId(id)) }]));
+}
+
+// The figure's verdict: how far apart the two layers and the one layer W2·W1 are.
+export function collapseVerdict({ second, single, relu }, text) {
+  const difference = largestDifference(second, single);
+  return relu
+    ? text.nonlinear.replace("{difference}", fmt(difference))
+    : text.linear.replace("{difference}", difference.toExponential(1));
+}
+
+// `text` holds the figure's words in one language (the "collapse" part of a lesson catalogue);
+// `sizes` is collapseSizes(), measured once the verdict is written (in a frame the figures take the
+// height it leaves).
+export function collapseView(data, sizes, text) {
+  const { first, second, single } = data;
   const inputNames = first.input.channel_names;
   const middleNames = outputNames(first.weight.shape[0]).map((n) => n.replace("y", "h"));
   const range = mergeRanges([second, single].map((a) => rangeOf(decodeTensor(a.output.maps).values)));
-  const difference = largestDifference(second, single);
-  const biasName = text.bias;
+  const words = (id) => ({ biasName: text.bias, ...sizes[id] });
   return {
     figures: {
       "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null, {
         rowNames: middleNames,
-        biasName,
+        ...words("w1-plot"),
       }),
-      "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, { biasName }),
-      "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, { biasName }),
-      "two-plot": outputGrid(second, text.tile_two, range, widths.two),
-      "one-plot": outputGrid(single, text.tile_one, range, widths.one),
+      "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, words("w2-plot")),
+      "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, words("w-plot")),
+      "two-plot": outputGrid(second, text.tile_two, range, sizes["two-plot"]),
+      "one-plot": outputGrid(single, text.tile_one, range, sizes["one-plot"]),
     },
-    verdict: relu
-      ? text.nonlinear.replace("{difference}", fmt(difference))
-      : text.linear.replace("{difference}", difference.toExponential(1)),
+    verdict: collapseVerdict(data, text),
   };
 }
 
@@ -56,8 +75,7 @@ export function collapseView({ first, second, single, relu }, widths, text) {
 // described for screen readers by its caption, its tiles and the verdict.
 export function drawCollapse(view, text) {
   for (const [id, figure] of Object.entries(view.figures)) {
-    const element = document.getElementById(id);
-    figure.layout.height = fitHeight(element) ?? figure.layout.height;
+    const element = byId(id);
     Plotly.react(element, figure.data, { ...figure.layout, width: element.clientWidth }, PLOT_CONFIG);
     if (figure.labels) placeLabels(element, figure, element.clientWidth);
     const tiles = figure.tiles ? ` (${figure.tiles.join(", ")})` : "";

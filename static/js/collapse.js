@@ -1,6 +1,6 @@
 // The non-linearity figure: two 1×1 layers, and the one layer W2·W1 they collapse into without ReLU.
 import { getJSON, refusal } from "./api.js";
-import { collapseView, drawCollapse } from "./collapse-views.js";
+import { collapseSizes, collapseVerdict, collapseView, drawCollapse } from "./collapse-views.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -17,12 +17,11 @@ async function refresh() {
   params.set("relu", $("relu").checked ? "1" : "0");
   params.set("seed", $("seed").value);
   history.replaceState(null, "", `?${params}`);
-  const widths = { two: $("two-plot").clientWidth, one: $("one-plot").clientWidth };
   const verdict = $("collapse-verdict");
   try {
-    const view = collapseView(await data(), widths, text);
-    verdict.textContent = view.verdict; // before the figures: in an embed they take the height it leaves
-    drawCollapse(view, text);
+    const answer = await data();
+    verdict.textContent = collapseVerdict(answer, text); // first: the figures take the height it leaves
+    drawCollapse(collapseView(answer, collapseSizes(), text), text);
     verdict.classList.remove("error");
   } catch (error) {
     verdict.textContent = refusal(error, { seed: { name: text.seed, min: $("seed").min, max: $("seed").max } });

@@ -37,7 +37,8 @@ export const LARGE_FONT = { ...FONT, size: 18 };
 // Negative values are striped with "Marks" on: every `period`-th diagonal, `width` pixels wide.
 export const STRIPE = { period: 6, width: 2 };
 export const TILE_GAP = 0.08; // gap between tiles, as a fraction of a tile's width
-export const MIN_TILE_PX = 64; // no map tile narrower on screen (CSS pixels)
+export const MIN_TILE_PX = 64;
+export const GRID_HEIGHT = 420; // a grid of maps on a page is at most this tall (CSS pixels), unless Large type // no map tile narrower on screen (CSS pixels)
 // Every figure's toolbar holds what a lecturer uses and nothing else: PNG (Plotly's camera), SVG
 // (the button added here) and reset. Listing the buttons leaves out every cloud and Chart Studio
 // entry; app.css keeps the bar in a strip of its own above the data, hidden (so out of the tab

@@ -1,9 +1,7 @@
 // The non-linearity figure in an exported file: drawn once from the data inside the file.
-import { collapseView, drawCollapse } from "./collapse-views.js";
+import { collapseSizes, collapseVerdict, collapseView, drawCollapse } from "./collapse-views.js";
 
-const $ = (id) => document.getElementById(id);
-const data = JSON.parse($("pointwise-data").textContent);
-const view = collapseView(data, { two: $("two-plot").clientWidth, one: $("one-plot").clientWidth }, data.text);
-$("collapse-verdict").textContent = view.verdict;
-drawCollapse(view, data.text);
+const data = JSON.parse(document.getElementById("pointwise-data").textContent);
+document.getElementById("collapse-verdict").textContent = collapseVerdict(data, data.text);
+drawCollapse(collapseView(data, collapseSizes(), data.text), data.text);
 document.body.dataset.ready = "1";

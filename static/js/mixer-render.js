@@ -160,11 +160,15 @@ export function renderMixer(dom, model) {
     const facts = mapFacts(output, outputNames(cout), grid, text);
     describe(dom.outputGrid, fill(text.describe.output, { ...facts, cin: names.length, n: channel }));
   }
-  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, { biasName: text.bias });
-  if (heights.weights) weights.layout.height = heights.weights;
+  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, {
+    biasName: text.bias,
+    width: widths.weights,
+    height: heights.weights,
+  });
   if (shown(dom.weights)) {
     drawPlot(dom.weights, weights, widths.weights);
-    const [low, high] = weights.data[0].colorbar.ticktext.filter((_, i) => i !== 1);
+    const ticks = weights.data[0].colorbar.ticktext;
+    const [low, high] = [ticks[0], ticks.at(-1)];
     const shape = { cout, cin: names.length, last: cout - 1, names: names.join(", "), low, high };
     describe(dom.weights, fill(text.describe.weights, shape));
   }

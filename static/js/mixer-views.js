@@ -1,6 +1,8 @@
 // Data → figures for the Mixer's views. No DOM wiring here: mixer.js owns the page. `text` is the
 // "script" part of mixer.<lang>.json, in the page's language; channel names arrive as shown.
-import { COLOURS, DIVERGING, FONT, GRAPH_EDGES, TEXT_IN_CELLS_UP_TO } from "./config.js";
+import { COLOURS, DIVERGING, FONT, GRAPH_EDGES, GRID_HEIGHT, TEXT_IN_CELLS_UP_TO } from "./config.js";
+
+const SUM_HEIGHT = 520; // the weighted sum's row of maps on a page: at most this tall
 import {
   channelRanges,
   colourBar,
@@ -33,7 +35,8 @@ export function channelGrid(tensor, labels, { shared, figureWidth, figureHeight,
     const range = mergeRanges(tiles.map((t) => t.range));
     tiles.forEach((t) => (t.range = range));
   }
-  return composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, figureHeight, selected });
+  const cols = columnsFor(channels);
+  return composeTiles(tiles, { height, width, cols, figureWidth, figureHeight, maxHeight: GRID_HEIGHT, selected });
 }
 
 const outputName = (n) => `y${n}`;
@@ -41,8 +44,11 @@ export const outputNames = (count) => Array.from({ length: count }, (_, n) => ou
 
 // W (Cout × Cin) with b as an extra column (named `biasName`), on a diverging scale centred on zero.
 // Rows are named y0, y1, … unless `rowNames` says otherwise (a hidden layer's h0, h1, …).
-export function weightsFigure(weight, bias, inputNames, selected, { rowNames, biasName = "bias b" } = {}) {
-  rowNames ??= outputNames(weight.length);
+// `width` (CSS pixels), where known, leaves the numbers out of cells too narrow for them; `height`,
+// in a frame, is the figure's height there (else it grows with the rows).
+export function weightsFigure(weight, bias, inputNames, selected, options = {}) {
+  const { rowNames: names, biasName = "bias b", width = null, height: fitted = null } = options;
+  const rowNames = names ?? outputNames(weight.length);
   const columns = [...inputNames, biasName];
   const z = weight.map((row, n) => [...row, bias[n]]);
   const rows = z.length;
@@ -51,8 +57,20 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
   const { limit, clipped } = robustLimit(z.flat());
   const f = font();
   const grow = f.size / FONT.size;
-  const height = Math.min(380 * grow, 110 * grow + 26 * grow * rows);
-  const bar = colourBar(limit, clipped, f);
+  const height = fitted ?? Math.min(380 * grow, 110 * grow + 26 * grow * rows);
+  // Room under the cells for the slanted column names: as much as the longest one needs.
+  const [top, bottom] = [8, Math.min(100 * grow, 16 + 0.71 * labelWidth(columns, grow))];
+  const plotHeight = height - top - bottom;
+  // Too short for three ticks one above the other (a small frame): the ends alone.
+  const bar = colourBar(limit, clipped, f, plotHeight >= 4 * f.size);
+  // Room on the right for the colour bar: the HTML labels are placed from these margins, so Plotly
+  // must not widen them on its own.
+  const margin = { l: 44 * grow, r: colourBarRoom(bar, f), t: top, b: bottom, autoexpand: false };
+  const cellWidth = width ? (width - margin.l - margin.r) / columns.length : Infinity;
+  // A number in a cell: at most five characters ("−0.25") at the cells' type size, with some air
+  // beside it and above it.
+  const [wide, tall] = [cellWidth >= 0.62 * (f.size - 2) * 5 + 4, plotHeight / rows >= 1.3 * (f.size - 2)];
+  const numbers = cells <= TEXT_IN_CELLS_UP_TO && wide && tall;
   const shapes = [
     {
       type: "line",
@@ -90,19 +108,17 @@ export function weightsFigure(weight, bias, inputNames, selected, { rowNames, bi
         ygap: 1,
         // The sign without colour: each value in its cell where they fit (else negativeMarks).
         text: z.map((row) => row.map(cellText)),
-        texttemplate: cells <= TEXT_IN_CELLS_UP_TO ? "%{text}" : "",
+        texttemplate: numbers ? "%{text}" : "",
         textfont: { family: f.family, size: f.size - 2 }, // no colour: Plotly picks one that contrasts with the cell
         showscale: true,
         colorbar: bar,
       },
-      ...(cells <= TEXT_IN_CELLS_UP_TO ? [] : [negativeMarks(z, limit, height / rows)]),
+      ...(numbers ? [] : [negativeMarks(z, limit, height / rows)]),
     ],
     layout: {
       // Rows and the room for the slanted column names grow with the type (Large type, presenter mode).
       height,
-      // Room on the right for the colour bar: the HTML labels are placed from these margins, so
-      // Plotly must not widen them on its own.
-      margin: { l: 44 * grow, r: colourBarRoom(bar, f), t: 8, b: 100 * grow, autoexpand: false },
+      margin,
       xaxis: { visible: false, range: [-0.5, columns.length - 0.5], fixedrange: true },
       yaxis: { visible: false, range: [rows - 0.5, -0.5], fixedrange: true },
       shapes,
@@ -137,6 +153,13 @@ function negativeMarks(z, limit, cellPx) {
   };
 }
 
+// The width of the widest of `names` as the HTML labels draw them (0.8 rem; CJK characters a whole em).
+function labelWidth(names, grow) {
+  const em = 0.8 * 16 * grow;
+  const width = (name) => [...name].reduce((sum, ch) => sum + (ch.codePointAt(0) >= 0x2e80 ? 1 : 0.62), 0);
+  return em * Math.max(...names.map(width));
+}
+
 // The width a vertical colour bar takes with its tick labels, in pixels.
 function colourBarRoom(bar, f) {
   const longest = Math.max(...bar.ticktext.map((tick) => tick.length));
@@ -168,8 +191,8 @@ export function sumFigure(explain, input, inputNames, output, activation, figure
   const symmetric = Math.max(...extremes) || 1;
   tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
   const cols = Math.min(tiles.length, 12);
-  const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight });
-  return { ...gridFigure(grid, figureWidth, figureHeight ?? 520, !figureHeight), scale: symmetric };
+  const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight, maxHeight: SUM_HEIGHT });
+  return { ...gridFigure(grid, figureWidth, figureHeight ?? SUM_HEIGHT, !figureHeight), scale: symmetric };
 }
 
 const GRAPH_MARGIN = { l: 120, r: 50, t: 10, b: 10 };

@@ -247,8 +247,9 @@ const editing = {
   moved() {
     const { answer, names } = page.last;
     const biasName = TEXT.bias;
-    const figure = weightsFigure(answer.weight.values, answer.bias.values, names, page.selected, { biasName });
-    drawPlot(views.weights, figure, page.drawn.widths.weights);
+    const width = page.drawn.widths.weights;
+    const figure = weightsFigure(answer.weight.values, answer.bias.values, names, page.selected, { biasName, width });
+    drawPlot(views.weights, figure, width);
     renderEditor(editor, page);
   },
 };

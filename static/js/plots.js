@@ -1,5 +1,5 @@
 // Shared drawing helpers: colour maps, grids of maps composed into one image, number formats.
-import { COLOURS, DIVERGING, FONT, LARGE_FONT, MIN_TILE_PX, STRIPE, TILE_GAP, TILE_IMAGE } from "./config.js";
+import { COLOURS, DIVERGING, FONT, GRID_HEIGHT, LARGE_FONT, MIN_TILE_PX, STRIPE, TILE_GAP, TILE_IMAGE } from "./config.js";
 import { commonText } from "./text.js";
 
 function hexToRgb(hex) {
@@ -86,9 +86,15 @@ export function robustLimit(values) {
 }
 
 // The colour bar of a heatmap on the diverging scale from −limit to +limit: ticks at both ends and
-// zero, "≤"/"≥" at the ends when values beyond them were clipped to the end colours.
-export function colourBar(limit, clipped, f = font()) {
+// (where there is room: `zero`) at zero, "≤"/"≥" at the ends when values beyond them were clipped
+// to the end colours.
+export function colourBar(limit, clipped, f = font(), zero = true) {
   const [low, high] = clipped ? ["≤ ", "≥ "] : ["", ""];
+  const ticks = [
+    [-limit, `${low}${fmt(-limit, 2)}`],
+    [0, "0"],
+    [limit, `${high}${fmt(limit, 2)}`],
+  ].filter(([value]) => zero || value !== 0);
   return {
     thickness: Math.round(0.8 * f.size),
     len: 1,
@@ -97,8 +103,8 @@ export function colourBar(limit, clipped, f = font()) {
     xpad: 6,
     outlinewidth: 0,
     tickfont: f,
-    tickvals: [-limit, 0, limit],
-    ticktext: [`${low}${fmt(-limit, 2)}`, "0", `${high}${fmt(limit, 2)}`],
+    tickvals: ticks.map(([value]) => value),
+    ticktext: ticks.map(([, text]) => text),
   };
 }
 
@@ -113,7 +119,9 @@ export function columnsFor(count) {
 // (each value a block of n×n pixels), so labels drawn into the image stay sharp. Tiles on one range
 // share the bar's numbers; tiles on ranges of their own each get their ±A under their name, and the
 // bar says so.
-export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, figureHeight = null, selected = -1 }) {
+// `maxHeight`: on a page, the height gridFigure will cap the figure at (not with Large type, which
+// shows a grid at its full width): the labels are drawn larger where the image will be shown smaller.
+export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, figureHeight = null, maxHeight = null, selected = -1 }) {
   const ratio = window.devicePixelRatio || 1;
   const limits = tiles.map((tile) => extent(tile.range));
   const shared = limits.every((m) => Math.abs(m - limits[0]) <= 1e-9 * limits[0]);
@@ -155,8 +163,11 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   };
   layOut();
   const tall = () => rows * (th + labelRoom) + legendPx(fontPx);
-  for (let pass = 0; figureHeight && pass < 2; pass++) {
-    const seen = Math.min((figureWidth - 8) / canvasWidth, (figureHeight - 8) / tall());
+  const cap = figureHeight ?? (document.documentElement.classList.contains("large") ? null : maxHeight);
+  for (let pass = 0; cap && pass < 2; pass++) {
+    // On a page the grid is never shown with tiles under MIN_TILE_PX, whatever its cap (gridFigure).
+    const byHeight = Math.max((cap - 8) / tall(), figureHeight ? 0 : MIN_TILE_PX / tw);
+    const seen = Math.min((figureWidth - 8) / canvasWidth, byHeight);
     const wanted = Math.max(8, Math.round(f.size / seen));
     if (wanted <= fontPx) break;
     fontPx = wanted;
@@ -305,7 +316,7 @@ export function hitTile(grid, x, y) {
 // into the image, also travel as text (`tiles`) for the page to expose.
 // Never so short that its tiles shrink under MIN_TILE_PX (unless fitted to a frame: floorTiles false); `layout.meta.labelPx` is the size its
 // labels are drawn at, and `tilePx` the width of a tile, on screen (CSS pixels), for tests to check.
-export function gridFigure(grid, figureWidth, maxHeight = 420, floorTiles = true) {
+export function gridFigure(grid, figureWidth, maxHeight = GRID_HEIGHT, floorTiles = true) {
   // With Large type a page grid is drawn at its full width, however tall: its labels stay large too.
   if (floorTiles && document.documentElement.classList.contains("large")) maxHeight = Infinity;
   const natural = Math.round(((figureWidth - 8) * grid.height) / grid.width);
