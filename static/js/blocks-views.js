@@ -1,8 +1,10 @@
 // Data → figures for the Blocks page: a stage's maps, a 1×1 stage's weights and weighted sum, the
 // residual add. No DOM wiring here: blocks.js (and export-blocks.js) own the page.
 import { decodeTensor } from "./api.js";
-import { COLOURS, DIVERGING, FONT } from "./config.js";
+import { COLOURS, DIVERGING, FONT, TILE_GAP } from "./config.js";
 import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, signed } from "./plots.js";
+
+const STAGE_HEIGHT = 460; // a stage's maps on a page, at most (Large type: as tall as they need)
 
 // A frame's cell too short for a row of tiles and their labels is not fitted (the grid's labels would
 // have to grow without end to stay legible): the grid is drawn at the page's size instead.
@@ -18,6 +20,19 @@ export function channelLabel(stage, c, inputNames) {
   return stage.name === "input" && inputNames ? inputNames[c] : `c${c}`;
 }
 
+// As many columns as keep a grid of `count` tiles (`aspect` = height / width, `lines` of label under
+// each, a colour bar under all) within `maxHeight` at its natural size: a grid shrunk to its height
+// would shrink its labels with it (7 px under 16 maps on a laptop).
+function columnsWithin(count, aspect, figureWidth, maxHeight, lines) {
+  const f = font();
+  for (let cols = columnsFor(count); cols < count; cols++) {
+    const tile = figureWidth / cols / (1 + TILE_GAP);
+    const rows = Math.ceil(count / cols);
+    if (rows * (tile * aspect + f.size * (1.25 * lines + 0.4)) + 4 * f.size <= maxHeight) return cols;
+  }
+  return count;
+}
+
 // The first channels of a stage as one image: one tile per channel, the picked one highlighted; in a
 // frame's cell `fitted` pixels tall, its tiles as large as the cell allows both ways.
 export function stageGrid(stage, inputNames, picked, figureWidth, cell = null) {
@@ -31,9 +46,9 @@ export function stageGrid(stage, inputNames, picked, figureWidth, cell = null) {
     range: ranges[c],
     label: [channelLabel(stage, c, inputNames)],
   }));
-  const cols = columnsFor(channels);
+  const cols = columnsWithin(channels, height / width, figureWidth, STAGE_HEIGHT, 2);
   const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight: fitted, selected: picked });
-  return { ...(fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 460)), grid };
+  return { ...(fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, STAGE_HEIGHT)), grid };
 }
 
 // W (Cout × Cin) of a 1×1 stage on a diverging scale centred on zero, row n outlined; as tall as the
