@@ -8,6 +8,7 @@ import io
 import threading
 
 from axe_playwright_python.sync_playwright import Axe
+import httpx
 import numpy as np
 from PIL import Image
 import pytest
@@ -393,3 +394,24 @@ def test_a_phone_photo_is_scaled_down_in_the_browser(page_at, base_url):
     settle(page)
     assert page.locator("#status.error").count() == 0
     assert len(sent) == 1 and sent[0] < 2 * 2**20  # 512×341 pixels, not 3000×2000
+
+
+def test_a_format_only_the_browser_reads_is_converted_before_sending(page_at, base_url):
+    # BMP stands in for HEIC (which Chromium cannot decode): a type the server refuses as it is.
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((30, 40, 3), (200, 30, 30), dtype=np.uint8)).save(buffer, format="BMP")
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/")
+    settle(page)
+    assert "image/heic" in page.locator("#upload").get_attribute("accept")
+    sent = []
+    page.on("request", lambda r: r.url.endswith("/api/images") and sent.append(r.url))
+    bmp = {"name": "photo.bmp", "mimeType": "image/bmp", "buffer": buffer.getvalue()}
+    page.set_input_files("#upload", files=[bmp])
+    page.wait_for_url(lambda url: "in=upload" in url, timeout=30_000)
+    settle(page)
+    # Accepted, once, though the server refuses the file as it is: the page sent it converted.
+    assert page.locator("#status.error").count() == 0 and len(sent) == 1
+    files = {"file": ("photo.bmp", buffer.getvalue(), "image/bmp")}
+    assert httpx.post(f"{base_url}/api/images", files=files).status_code == 415
+    assert "30·40" in page.locator("#cost").inner_text()
