@@ -23,7 +23,7 @@ export function channelLabel(stage, c, inputNames) {
 // As many columns as keep a grid of `count` tiles (`aspect` = height / width, `lines` of label under
 // each, a colour bar under all) within `maxHeight` at its natural size: a grid shrunk to its height
 // would shrink its labels with it (7 px under 16 maps on a laptop).
-function columnsWithin(count, aspect, figureWidth, maxHeight, lines) {
+export function columnsWithin(count, aspect, figureWidth, maxHeight, lines) {
   const f = font();
   for (let cols = columnsFor(count); cols < count; cols++) {
     const tile = figureWidth / cols / (1 + TILE_GAP);
@@ -31,6 +31,16 @@ function columnsWithin(count, aspect, figureWidth, maxHeight, lines) {
     if (rows * (tile * aspect + f.size * (1.25 * lines + 0.4)) + 4 * f.size <= maxHeight) return cols;
   }
   return count;
+}
+
+// A grid composed for the width it is shown at: where even one row of tiles is taller than
+// `maxHeight` at `figureWidth` (two maps side by side), it is composed for the narrower width the
+// height leaves it, so that its labels are drawn at the figures' size, not shrunk with the grid.
+export function composeWithin(tiles, options, maxHeight) {
+  const grid = composeTiles(tiles, options);
+  const natural = ((options.figureWidth - 8) * grid.height) / grid.width;
+  if (options.figureHeight || natural <= maxHeight - 8 || document.documentElement.classList.contains("large")) return grid;
+  return composeTiles(tiles, { ...options, figureWidth: 8 + ((options.figureWidth - 8) * (maxHeight - 8)) / natural });
 }
 
 // The first channels of a stage as one image: one tile per channel, the picked one highlighted; in a
@@ -47,7 +57,7 @@ export function stageGrid(stage, inputNames, picked, figureWidth, cell = null) {
     label: [channelLabel(stage, c, inputNames)],
   }));
   const cols = columnsWithin(channels, height / width, figureWidth, STAGE_HEIGHT, 2);
-  const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight: fitted, selected: picked });
+  const grid = composeWithin(tiles, { height, width, cols, figureWidth, figureHeight: fitted, selected: picked }, STAGE_HEIGHT);
   return { ...(fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, STAGE_HEIGHT)), grid };
 }
 

@@ -1,8 +1,9 @@
 // Data → figures for the Learn page and its export. No DOM wiring here: learn.js owns the page.
 import { decodeTensor } from "./api.js";
+import { columnsWithin, composeWithin } from "./blocks-views.js";
 import { COLOURS, SEQUENTIAL } from "./config.js";
 import { weightsFigure } from "./mixer-views.js";
-import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, twoLines } from "./plots.js";
+import { channelRanges, fmt, font, gridFigure, twoLines } from "./plots.js";
 import { channelName, fill } from "./text.js";
 
 // A log axis has no zero: a loss that is zero in exact arithmetic (an exact target's least
@@ -10,6 +11,7 @@ import { channelName, fill } from "./text.js";
 const LOG_FLOOR = 1e-9;
 const CURVE_COLOURS = [COLOURS.negative, COLOURS.highlight, COLOURS.node];
 const LINE_COLOURS = [COLOURS.positive, "#6a1b9a"];
+const MAPS_HEIGHT = 340; // a grid of maps on the page, at most (Large type: as tall as it needs)
 
 // Every how many decades a log axis `plotHeight` pixels tall names one, so that its labels (10⁻⁹ …
 // 1, two lines of type each at most) never touch.
@@ -98,8 +100,10 @@ export function mapsFigure(tensor, labels, figureWidth, { ranges = channelRanges
     range: ranges[c],
     label: twoLines(label),
   }));
-  const grid = composeTiles(tiles, { height, width, cols: columnsFor(channels), figureWidth, figureHeight: fitted });
-  return fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, 340);
+  const lines = Math.max(...tiles.map((tile) => tile.label.length)) + 1; // and each map's ±A
+  const cols = columnsWithin(channels, height / width, figureWidth, MAPS_HEIGHT, lines);
+  const grid = composeWithin(tiles, { height, width, cols, figureWidth, figureHeight: fitted }, MAPS_HEIGHT);
+  return fitted ? gridFigure(grid, figureWidth, fitted, false) : gridFigure(grid, figureWidth, MAPS_HEIGHT);
 }
 
 export const outputLabels = (count, prefix = "y") => Array.from({ length: count }, (_, n) => `${prefix}${n}`);
