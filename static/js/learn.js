@@ -18,7 +18,7 @@ let requests = PAGE.requests;
 let chain = null; // the AbortController of the runs in progress
 let live = null; // the training being drawn: {start, latest, history, done}
 let frame = 0;
-let shown = {}; // the latest build of each group of views, to draw again when a frame's cells settle
+const shown = {}; // the latest build of each group of views, to draw again when a frame's cells settle
 
 function setStatus(text, isError = false) {
   $("status").textContent = text;

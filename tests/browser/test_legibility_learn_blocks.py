@@ -35,11 +35,11 @@ PAGES = {
 EMBEDS = {
     "learn": "/embed/learn",
     "learn-loss": "/embed/learn?view=loss",
-    "learn-pca": "/embed/learn?view=pca,autoencoder",
+    "learn-pca": "/embed/learn?view=autoencoder,pca",  # not the page's order
     "learn-maps": "/embed/learn?view=maps&hide=controls",
     "blocks": "/embed/blocks",
     "blocks-diagram": "/embed/blocks?view=diagram",
-    "blocks-stage": "/embed/blocks?view=stage&b=mlpconv",
+    "blocks-stage": "/embed/blocks?view=stage,diagram&b=mlpconv",
 }
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -147,7 +147,11 @@ def test_embeds(page_at, base_url, slides, name, frame):
     if frame == "slide-960":
         assert serious_findings(embed) == []
     if "view=" in EMBEDS[name]:  # chosen views fit the frame; a whole page embedded scrolls as the page does
-        check_fit(embed)
+        fit = check_fit(embed)
+        asked = EMBEDS[name].split("view=")[1].split("&")[0].split(",")
+        if len(asked) > 1:  # side by side in the order the link names them
+            shown = [view for view, _, _ in sorted(fit["order"], key=lambda v: (v[1], v[2]))]
+            assert shown == asked, fit["order"]
     assert page.errors == []
 
 
