@@ -259,7 +259,8 @@ const editing = {
 function showGone(gone) {
   document.body.classList.toggle("upload-gone", gone);
   $("gone").hidden = !gone;
-  for (const id of ["export-html", "download-npz"]) $(id).toggleAttribute("aria-disabled", gone);
+  if (gone) $("export-html").setAttribute("aria-disabled", "true");
+  else $("export-html").removeAttribute("aria-disabled");
   $("download-npz").disabled = gone;
 }
 // The file is drawn as the page is: with "Stripe negatives" when it is on.

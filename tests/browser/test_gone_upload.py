@@ -5,6 +5,7 @@ until there is an image again."""
 import httpx
 
 from tests import corpus
+from tests.browser.test_legibility import serious_findings
 
 GONE = "/?in=upload&img=0123456789abcdef0123456789abcdef&cout=4&w=identity"
 
@@ -15,8 +16,9 @@ def test_a_gone_upload_is_said_in_place_with_a_way_to_go_on(watched):
     page.wait_for_selector("#gone:not([hidden])")
     assert page.locator("#gone h2").inner_text() == "This link's image is no longer on the server"
     assert not page.locator("#input-grid").is_visible()
-    assert page.locator("#export-html").get_attribute("aria-disabled") is not None
+    assert page.locator("#export-html").get_attribute("aria-disabled") == "true"
     assert page.locator("#download-npz").is_disabled()
+    assert serious_findings(page) == []
     # The image chosen again: the views come back with the link's other settings kept.
     png = {"name": "again.png", "mimeType": "image/png", "buffer": corpus.png_rgb(40, 30)}
     page.set_input_files("#gone-upload", files=[png])
