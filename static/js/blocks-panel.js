@@ -4,7 +4,7 @@ import { compact, graphFit, graphScale, graphSvg, shapeText } from "./blocks-gra
 import { channelLabel, matrixFigure, residualFigure, stageGrid, statsLine, sumFigure } from "./blocks-views.js";
 import { PLOT_CONFIG } from "./config.js";
 import { describe as describeFigure } from "./describe.js";
-import { fittedHeights, fitting } from "./learn-fit.js";
+import { fittedHeights, fittingFigures } from "./fit.js";
 import { fmt, font, group, signed } from "./plots.js";
 import { channelName, commonText } from "./text.js";
 
@@ -125,7 +125,7 @@ export function renderDiagram(answer, selected, text) {
   // In a frame the diagram fits its cell both ways, in columns side by side where that makes it larger
   // (each node's words are also its title and the figure's description); on a page it is drawn for
   // its text.
-  const fit = fitting
+  const fit = fittingFigures
     ? graphFit(answer.stages, room.clientWidth, room.clientHeight)
     : { scale: graphScale(answer.stages, room.clientWidth, font().size, large) };
   $("diagram").innerHTML = graphSvg(answer.stages, { selected, text: words, ...fit });

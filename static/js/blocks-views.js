@@ -1,8 +1,20 @@
 // Data → figures for the Blocks page: a stage's maps, a 1×1 stage's weights and weighted sum, the
 // residual add. No DOM wiring here: blocks.js (and export-blocks.js) own the page.
 import { decodeTensor } from "./api.js";
-import { COLOURS, DIVERGING, FONT, TILE_GAP } from "./config.js";
-import { channelRanges, columnsFor, composeTiles, fmt, font, gridFigure, mergeRanges, rangeOf, signed } from "./plots.js";
+import { COLOURS, DIVERGING, FONT } from "./config.js";
+import {
+  channelRanges,
+  colourBar,
+  columnsWithin,
+  composeTiles,
+  composeWithin,
+  fmt,
+  font,
+  gridFigure,
+  mergeRanges,
+  robustLimit,
+  signed,
+} from "./plots.js";
 
 const STAGE_HEIGHT = 460; // a stage's maps on a page, at most (Large type: as tall as they need)
 
@@ -18,29 +30,6 @@ export function stageMaps(stage) {
 
 export function channelLabel(stage, c, inputNames) {
   return stage.name === "input" && inputNames ? inputNames[c] : `c${c}`;
-}
-
-// As many columns as keep a grid of `count` tiles (`aspect` = height / width, `lines` of label under
-// each, a colour bar under all) within `maxHeight` at its natural size: a grid shrunk to its height
-// would shrink its labels with it (7 px under 16 maps on a laptop).
-export function columnsWithin(count, aspect, figureWidth, maxHeight, lines) {
-  const f = font();
-  for (let cols = columnsFor(count); cols < count; cols++) {
-    const tile = figureWidth / cols / (1 + TILE_GAP);
-    const rows = Math.ceil(count / cols);
-    if (rows * (tile * aspect + f.size * (1.25 * lines + 0.4)) + 4 * f.size <= maxHeight) return cols;
-  }
-  return count;
-}
-
-// A grid composed for the width it is shown at: where even one row of tiles is taller than
-// `maxHeight` at `figureWidth` (two maps side by side), it is composed for the narrower width the
-// height leaves it, so that its labels are drawn at the figures' size, not shrunk with the grid.
-export function composeWithin(tiles, options, maxHeight) {
-  const grid = composeTiles(tiles, options);
-  const natural = ((options.figureWidth - 8) * grid.height) / grid.width;
-  if (options.figureHeight || natural <= maxHeight - 8 || document.documentElement.classList.contains("large")) return grid;
-  return composeTiles(tiles, { ...options, figureWidth: 8 + ((options.figureWidth - 8) * (maxHeight - 8)) / natural });
 }
 
 // The first channels of a stage as one image: one tile per channel, the picked one highlighted; in a
@@ -67,8 +56,7 @@ export function matrixFigure(explain, text, fitted = null) {
   const matrix = decodeTensor(explain.matrix.values);
   const [rows, cols] = explain.matrix.shape;
   const z = Array.from({ length: rows }, (_, n) => Array.from(matrix.values.subarray(n * cols, (n + 1) * cols)));
-  const [low, high] = rangeOf(matrix.values); // no spread: W can hold 512·512 values
-  const limit = Math.max(-low, high) || 1;
+  const { limit, clipped } = robustLimit(matrix.values); // one outlying weight does not wash out the rest
   const n = explain.channel;
   // A short cell of a frame: the axes keep a few numbers and leave their titles to the caption.
   const short = fitted !== null && fitted < 240;
@@ -83,7 +71,7 @@ export function matrixFigure(explain, text, fitted = null) {
         zmax: limit,
         hovertemplate: `${text.weightHover}<extra></extra>`,
         showscale: true,
-        colorbar: { thickness: 10, len: 0.9, ...(short ? { tickvals: [-limit, limit], tickformat: ".2f" } : {}) },
+        colorbar: { ...colourBar(limit, clipped, font(), !short), len: 0.9 },
       },
     ],
     layout: {

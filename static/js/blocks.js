@@ -1,11 +1,12 @@
 // The Blocks page: wiring only. The state lives in the query string (blocks-state.js); the server
 // runs the block it names (/data/blocks) and blocks-panel.js draws the answer.
-import { describe, uploadImage } from "./api.js";
+import { describe } from "./api.js";
 import { PAGE, TEXT, WIDTHS, setKind, state, toQuery, width } from "./blocks-state.js";
 import { defaultNode, explainFor, fill, renderDiagram, renderStage, renderSummary, stageByName } from "./blocks-panel.js";
-import { arrangeFigures, watchCells } from "./learn-fit.js";
+import { arrangeFigures, watchCells } from "./fit.js";
 import { hitTile } from "./plots.js";
 import { embedCode } from "./share.js";
+import { sendImage, wireFileDrop } from "./uploads.js";
 
 const $ = (id) => document.getElementById(id);
 let answer = null;
@@ -172,25 +173,15 @@ diagram.addEventListener("keydown", (event) => {
   }
 });
 
-async function uploadFile(file) {
+// An image chosen or dropped: scaled down in the browser to the size the server keeps (a phone photo,
+// a format only the browser reads), then sent.
+wireFileDrop($("upload"), $("dropzone"), async (original) => {
   try {
-    const stored = await uploadImage(file, () => {});
+    const { stored } = await sendImage(original, { maxSide: PAGE.limits.max_side });
     change(() => Object.assign(state, { in: "upload", img: stored.image_id }));
   } catch (error) {
     sayRefused(TEXT.upload_failed, error.message);
   }
-}
-$("upload").addEventListener("change", () => $("upload").files[0] && uploadFile($("upload").files[0]));
-const zone = $("dropzone");
-zone.addEventListener("dragover", (event) => {
-  event.preventDefault();
-  zone.classList.add("over");
-});
-zone.addEventListener("dragleave", () => zone.classList.remove("over"));
-zone.addEventListener("drop", (event) => {
-  event.preventDefault();
-  zone.classList.remove("over");
-  if (event.dataTransfer.files[0]) uploadFile(event.dataTransfer.files[0]);
 });
 
 $("weights-file").addEventListener("change", async () => {

@@ -85,3 +85,50 @@ export function shrinkToFit(element, smallest = 11) {
   }
   return lo * zoom;
 }
+
+// ---- Learn and Blocks: an embed of chosen views (?view=loss,pca on Learn, ?view=diagram,stage on
+// Blocks) fits its frame the same way, by figures: the figures of those views share the frame as the
+// cells of one grid, in the order the link names them, and each plot is drawn as tall as its cell.
+
+const named = (new URLSearchParams(location.search).get("view") || "").split(",").filter(Boolean);
+export const fittingFigures = document.body.classList.contains("embed") && named.length > 0;
+
+const shown = (element) => !element.matches(".left-out, [hidden]");
+
+// The cells: each view, or each figure of a view that pairs figures (weights, output, maps).
+export function arrangeFigures(container) {
+  if (!fittingFigures) return;
+  document.body.classList.add("fit");
+  const views = [...container.querySelectorAll(":scope > [data-view]")].filter(shown);
+  const cells = views.flatMap((view) => {
+    const rank = String(named.indexOf(view.dataset.view));
+    const parts = view.matches("figure, .panel") ? [view] : [...view.querySelectorAll(":scope > figure")];
+    for (const part of parts) part.style.order = rank;
+    return parts;
+  });
+  const aspect = window.innerWidth / Math.max(1, window.innerHeight);
+  const cols = Math.max(1, Math.min(cells.length, Math.round(Math.sqrt(cells.length * aspect * 0.8))));
+  container.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+  document.body.classList.toggle("crowded", cells.length > 2);
+}
+
+// The heights the plots `ids` that are shown may take in their cells, or {} on a page that scrolls.
+export function fittedHeights(ids) {
+  if (!fittingFigures) return {};
+  const plots = ids.map((id) => document.getElementById(id)).filter((plot) => plot.getClientRects().length);
+  return Object.fromEntries(plots.map((plot) => [plot.id, Math.max(60, plot.clientHeight - MODEBAR)]));
+}
+
+// Cells settle as a frame's words and figures arrive (a caption wraps, a figure appears): when a
+// plot's cell no longer matches the height it was drawn for, `refit()` draws the page again.
+export function watchCells(container, refit) {
+  if (!fittingFigures) return;
+  let pending = 0;
+  const observer = new ResizeObserver(() => {
+    const stale = [...container.querySelectorAll(".js-plotly-plot")].some(
+      (plot) => plot.getClientRects().length && Math.abs(plot.clientHeight - MODEBAR - plot.layout.height) > 1,
+    );
+    if (stale && !pending) pending = requestAnimationFrame(() => (pending = 0) || refit());
+  });
+  for (const plot of container.querySelectorAll(".plot")) observer.observe(plot);
+}

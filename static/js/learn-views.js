@@ -1,9 +1,8 @@
 // Data → figures for the Learn page and its export. No DOM wiring here: learn.js owns the page.
 import { decodeTensor } from "./api.js";
-import { columnsWithin, composeWithin } from "./blocks-views.js";
 import { COLOURS, SEQUENTIAL } from "./config.js";
 import { weightsFigure } from "./mixer-views.js";
-import { channelRanges, fmt, font, gridFigure, twoLines } from "./plots.js";
+import { channelRanges, columnsWithin, composeWithin, fmt, font, gridFigure, twoLines } from "./plots.js";
 import { channelName, fill } from "./text.js";
 
 // A log axis has no zero: a loss that is zero in exact arithmetic (an exact target's least

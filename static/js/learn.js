@@ -6,7 +6,7 @@ import { postReduce, streamLearn } from "./learn-stream.js";
 import { PAGE, TEXT, fetchRequests, readControls, refusalNames, syncControls, toQuery } from "./learn-state.js";
 import { storedUpload, upload, wireUpload } from "./learn-upload.js";
 import { describe } from "./describe.js";
-import { arrangeFigures, fittedHeights, fitting, watchCells } from "./learn-fit.js";
+import { arrangeFigures, fittedHeights, fittingFigures, watchCells } from "./fit.js";
 import { autoencoderViews, compareFigure, compareText, reductionViews, trainingViews } from "./learn-views.js";
 import { fill } from "./text.js";
 import { placeLabels } from "./labels.js";
@@ -52,7 +52,7 @@ function show(build, ids) {
   shown[ids.join()] = [build, ids];
   let views = build(fittedHeights(ids));
   for (const [id, text] of Object.entries(views.readouts)) $(id).textContent = text;
-  if (fitting) views = build(fittedHeights(ids));
+  if (fittingFigures) views = build(fittedHeights(ids));
   for (const [id, figure] of Object.entries(views.figures)) draw(id, figure);
   for (const [id, text] of Object.entries(views.descriptions)) describe($(id), text);
 }

@@ -165,9 +165,12 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const tall = () => rows * (th + labelRoom) + legendPx(fontPx);
   const cap = figureHeight ?? (document.documentElement.classList.contains("large") ? null : maxHeight);
   for (let pass = 0; cap && pass < 2; pass++) {
-    // On a page the grid is never shown with tiles under MIN_TILE_PX, whatever its cap (gridFigure).
-    const byHeight = Math.max((cap - 8) / tall(), figureHeight ? 0 : MIN_TILE_PX / tw);
-    const seen = Math.min((figureWidth - 8) / canvasWidth, byHeight);
+    // On a page the grid is never shown with tiles under MIN_TILE_PX, whatever its cap (gridFigure);
+    // and never below a quarter of what its width allows: a cell too short for its labels gets small
+    // tiles, not labels (and an image) that grow without end.
+    const byWidth = (figureWidth - 8) / canvasWidth;
+    const byHeight = Math.max((cap - 8) / tall(), figureHeight ? byWidth / 4 : MIN_TILE_PX / tw);
+    const seen = Math.min(byWidth, byHeight);
     const wanted = Math.max(8, Math.round(f.size / seen));
     if (wanted <= fontPx) break;
     fontPx = wanted;
@@ -242,6 +245,29 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const scaleText = shared ? `${ticks[0]} … ${ticks[2]}` : words.own_range;
   const grid = { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
   return { ...grid, labels: names, fontPx, cols, limits, scaleText };
+}
+
+// As many columns as keep a grid of `count` tiles (`aspect` = height / width, `lines` of label under
+// each, a colour bar under all) within `maxHeight` at its natural size: a grid shrunk to its height
+// would shrink its labels with it (7 px under 16 maps on a laptop).
+export function columnsWithin(count, aspect, figureWidth, maxHeight, lines) {
+  const f = font();
+  for (let cols = columnsFor(count); cols < count; cols++) {
+    const tile = figureWidth / cols / (1 + TILE_GAP);
+    const rows = Math.ceil(count / cols);
+    if (rows * (tile * aspect + f.size * (1.25 * lines + 0.4)) + 4 * f.size <= maxHeight) return cols;
+  }
+  return count;
+}
+
+// A grid composed for the width it is shown at: where even one row of tiles is taller than
+// `maxHeight` at `figureWidth` (two maps side by side), it is composed for the narrower width the
+// height leaves it, so that its labels are drawn at the figures' size, not shrunk with the grid.
+export function composeWithin(tiles, options, maxHeight) {
+  const grid = composeTiles(tiles, options);
+  const natural = ((options.figureWidth - 8) * grid.height) / grid.width;
+  if (options.figureHeight || natural <= maxHeight - 8 || document.documentElement.classList.contains("large")) return grid;
+  return composeTiles(tiles, { ...options, figureWidth: 8 + ((options.figureWidth - 8) * (maxHeight - 8)) / natural });
 }
 
 // How many columns of `count` tiles (each `aspect` = height/width, with `labelPx` of label under it)
