@@ -18,8 +18,13 @@ export function showPanel(name, view) {
     const element = document.getElementById(id);
     let layout = figure.layout;
     // Too narrow for two charts side by side (a phone): one above the other, each at full width.
+    // Its bars then narrow: totals in short form (218.4M), names upright so that none collide.
     if (layout.grid?.columns === 2 && element.clientWidth < NARROW) {
       layout = { ...layout, grid: { ...layout.grid, rows: 2, columns: 1, ygap: 0.35 }, height: 1.8 * layout.height };
+      const short = new Intl.NumberFormat(document.documentElement.lang, { notation: "compact", maximumFractionDigits: 1 });
+      const annotations = layout.annotations?.map((a) => (a.total === undefined ? a : { ...a, text: `<b>${short.format(a.total)}</b>` }));
+      const upright = { tickangle: -90, automargin: true };
+      layout = { ...layout, annotations, xaxis: { ...layout.xaxis, ...upright }, xaxis2: { ...layout.xaxis2, ...upright } };
     }
     const height = fitHeight(element);
     if (height) layout = { ...layout, height };

@@ -100,6 +100,7 @@ export function blocksFigure(designs, text) {
       xref: `x${axis}`,
       yref: `y${axis}`,
       text: `<b>${group(block[metric])}</b>`,
+      total: block[metric], // for a narrow chart's short form (cost-panel.js)
       showarrow: false,
       yanchor: "bottom",
     }));

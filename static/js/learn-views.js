@@ -2,7 +2,7 @@
 import { decodeTensor } from "./api.js";
 import { COLOURS, SEQUENTIAL } from "./config.js";
 import { weightsFigure } from "./mixer-views.js";
-import { channelRanges, columnsWithin, composeWithin, fmt, font, gridFigure, twoLines } from "./plots.js";
+import { channelRanges, columnsWithin, composeWithin, fmt, font, gridFigure, robustLimit, twoLines } from "./plots.js";
 import { channelName, fill } from "./text.js";
 
 // A log axis has no zero: a loss that is zero in exact arithmetic (an exact target's least
@@ -186,7 +186,7 @@ function weightsView(weight, bias, names, options, fitted = null) {
   const figure = weightsFigure(weight, bias, names, null, options);
   const { height, margin, font: f } = figure.layout;
   const wanted = fitted ?? Math.max(height, Math.ceil(margin.t + margin.b + 4 * f.size));
-  return { ...figure, layout: { ...figure.layout, height: wanted } };
+  return wanted === height ? figure : weightsFigure(weight, bias, names, null, { ...options, height: wanted });
 }
 
 // ---- text alternatives: what each figure shows, its shape and its channel names ------------------
@@ -244,11 +244,14 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
   const D = text.describe;
   const rowNames = two ? outputLabels(layers[0].weight.length, "h") : undefined;
   const columns = [...names, V.bias];
+  // The learned W and the target W* side by side, on one colour range: the same colour, the same value.
+  const both = [layers[0].weight, [layers[0].bias], start.target_weight, [start.target_bias]].flat(2);
+  const compared = { biasName: V.bias, scale: robustLimit(both) };
   return {
     figures: {
       "loss-plot": lossFigure([{ name: V.training, ...history }], lines, V, widths["loss-plot"], steps, heights["loss-plot"]),
-      "weights-plot": weightsView(layers[0].weight, layers[0].bias, names, { biasName: V.bias, rowNames }, heights["weights-plot"]),
-      "target-weights-plot": weightsView(start.target_weight, start.target_bias, names, { biasName: V.bias }, heights["target-weights-plot"]),
+      "weights-plot": weightsView(layers[0].weight, layers[0].bias, names, { ...compared, rowNames }, heights["weights-plot"]),
+      "target-weights-plot": weightsView(start.target_weight, start.target_bias, names, compared, heights["target-weights-plot"]),
       "output-plot": mapsFigure(output, labels, widths["output-plot"], { ranges, fitted: heights["output-plot"] }),
       "target-plot": mapsFigure(start.target, labels, widths["target-plot"], { ranges, fitted: heights["target-plot"] }),
     },

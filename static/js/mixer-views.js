@@ -45,24 +45,25 @@ export const outputNames = (count) => Array.from({ length: count }, (_, n) => ou
 // W (Cout × Cin) with b as an extra column (named `biasName`), on a diverging scale centred on zero.
 // Rows are named y0, y1, … unless `rowNames` says otherwise (a hidden layer's h0, h1, …).
 // `width` (CSS pixels), where known, leaves the numbers out of cells too narrow for them; `height`,
-// in a frame, is the figure's height there (else it grows with the rows).
+// in a frame, is the figure's height there (else it grows with the rows); `scale` ({limit, clipped}
+// of robustLimit) puts matrices that are compared on one colour range.
 export function weightsFigure(weight, bias, inputNames, selected, options = {}) {
-  const { rowNames: names, biasName = "bias b", width = null, height: fitted = null } = options;
+  const { rowNames: names, biasName = "bias b", width = null, height: fitted = null, scale = null } = options;
   const rowNames = names ?? outputNames(weight.length);
   const columns = [...inputNames, biasName];
   const z = weight.map((row, n) => [...row, bias[n]]);
   const rows = z.length;
   const cells = rows * columns.length;
   // One weight typed far out of the others' range saturates its own cell, not the whole scale.
-  const { limit, clipped } = robustLimit(z.flat());
+  const { limit, clipped } = scale ?? robustLimit(z.flat());
   const f = font();
   const grow = f.size / FONT.size;
   const height = fitted ?? Math.min(380 * grow, 110 * grow + 26 * grow * rows);
   // Room under the cells for the slanted column names: as much as the longest one needs.
   const [top, bottom] = [8, Math.min(100 * grow, 16 + 0.71 * labelWidth(columns, grow))];
   const plotHeight = height - top - bottom;
-  // Too short for three ticks one above the other (a small frame): the ends alone.
-  const bar = colourBar(limit, clipped, f, plotHeight >= 4 * f.size);
+  // Too short for three ticks one above the other (a small frame): the ends alone, or "±limit" alone.
+  const bar = colourBar(limit, clipped, f, plotHeight >= 4 * f.size, plotHeight >= 2.5 * f.size);
   // Room on the right for the colour bar: the HTML labels are placed from these margins, so Plotly
   // must not widen them on its own.
   const margin = { l: 44 * grow, r: colourBarRoom(bar, f), t: top, b: bottom, autoexpand: false };
@@ -131,8 +132,9 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
   };
 }
 
-// A weight as its cell shows it: two decimals and a real minus sign ("−0.00" keeps a tiny negative's).
-const cellText = (w) => w.toFixed(2).replace("-", "−");
+// A weight as its cell shows it, in five characters at most: two decimals, or one digit and its
+// exponent where two decimals would round it to 0 ("−2e−3", not "−0.00"); a real minus sign.
+const cellText = (w) => (w === 0 || Math.abs(w) >= 0.005 ? w.toFixed(2) : w.toExponential(0)).replaceAll("-", "−");
 
 // Where W is too large for its numbers, a dash in every negative cell, so the sign reads without
 // colour: white on the darkest cells, dark on the others.

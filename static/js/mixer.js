@@ -258,6 +258,7 @@ const editing = {
 // control, in place of the views; the exports, which would have nothing to show, are switched off.
 function showGone(gone) {
   document.body.classList.toggle("upload-gone", gone);
+  if (gone) document.body.dataset.ready = "gone"; // settled: what there is to show is shown
   $("gone").hidden = !gone;
   if (gone) $("export-html").setAttribute("aria-disabled", "true");
   else $("export-html").removeAttribute("aria-disabled");

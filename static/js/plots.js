@@ -87,14 +87,16 @@ export function robustLimit(values) {
 
 // The colour bar of a heatmap on the diverging scale from −limit to +limit: ticks at both ends and
 // (where there is room: `zero`) at zero, "≤"/"≥" at the ends when values beyond them were clipped
-// to the end colours.
-export function colourBar(limit, clipped, f = font(), zero = true) {
+// to the end colours; where even two ticks would collide (`ends` false), one "±limit" in the middle.
+export function colourBar(limit, clipped, f = font(), zero = true, ends = true) {
   const [low, high] = clipped ? ["≤ ", "≥ "] : ["", ""];
-  const ticks = [
-    [-limit, `${low}${fmt(-limit, 2)}`],
-    [0, "0"],
-    [limit, `${high}${fmt(limit, 2)}`],
-  ].filter(([value]) => zero || value !== 0);
+  const ticks = ends
+    ? [
+        [-limit, `${low}${fmt(-limit, 2)}`],
+        [0, "0"],
+        [limit, `${high}${fmt(limit, 2)}`],
+      ].filter(([value]) => zero || value !== 0)
+    : [[0, `±${fmt(limit, 2)}`]];
   return {
     thickness: Math.round(0.8 * f.size),
     len: 1,
@@ -125,7 +127,7 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const ratio = window.devicePixelRatio || 1;
   const limits = tiles.map((tile) => extent(tile.range));
   const shared = limits.every((m) => Math.abs(m - limits[0]) <= 1e-9 * limits[0]);
-  const lines = tiles.map((tile, k) => (shared ? tile.label : [...tile.label, `±${fmt(limits[k], 2)}`]));
+  const lines = tiles.map((tile) => (shared ? tile.label : [...tile.label, "±A"])); // for the room they take
   const f = font();
   const legendLines = shared ? 1 : 2;
   const legendPx = (size) => Math.round(size * (1.6 + 1.25 * legendLines));
@@ -155,7 +157,10 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   let canvasWidth;
   const layOut = () => {
     context.font = `${fontPx}px ${f.family}`;
-    labels = lines.map((label) => fitLines(context, label, tw));
+    // A tile's own range is never cut short: "±0.37", else "±0.4" where the tile is narrow.
+    const range = (m) => [`±${fmt(m, 2)}`, `±${Number(m.toPrecision(1))}`];
+    const fitting = (texts) => texts.find((text) => context.measureText(text).width <= tw) ?? texts.at(-1);
+    labels = tiles.map((tile, k) => [...fitLines(context, tile.label, tw), ...(shared ? [] : [fitting(range(limits[k]))])]);
     labelRoom = Math.round(fontPx * (1.25 * Math.max(...labels.map((label) => label.length)) + 0.4));
     // The bar's three numbers side by side, with room between them; never wider than the grid needs.
     const tickWidth = ticks.reduce((sum, tick) => sum + context.measureText(tick).width, 0) + 2 * fontPx;

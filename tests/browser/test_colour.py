@@ -196,7 +196,7 @@ def test_embeds_and_exports_are_drawn_with_the_pages_marks(watched, tmp_path):
     page = watched.page
     page.locator("[data-view=output] .share button").nth(1).click()  # "Copy embed code"
     assert "marks=1" in page.locator("#copied-text").input_value()
-    page.keyboard.press("Escape")
+    page.locator("#copied button").click()  # "Close"
     with page.expect_download() as download:
         page.locator("#export-html").click()
     file = tmp_path / "export.html"

@@ -34,7 +34,7 @@ def test_a_gone_upload_can_give_way_to_a_sample(watched):
     page = watched.page
     page.goto(watched.base_url + GONE + "&lang=zh")
     page.wait_for_selector("#gone:not([hidden])")
-    assert page.locator("#gone h2").inner_text() == "这个链接里的图像已不在服务器上"
+    assert page.locator("#gone h2").inner_text() == "链接中的图像已从服务器删除"
     page.locator("#gone-sample").click()
     watched.settle()
     assert page.locator("#gone").is_hidden() and page.locator("#input").input_value().startswith("sample:")
