@@ -132,14 +132,17 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
   const legendLines = shared ? 1 : 2;
   const legendPx = (size) => Math.round(size * (1.6 + 1.25 * legendLines));
   // In a frame (figureHeight given) the columns that make the largest tiles fit both ways; on a page,
-  // no tile narrower than MIN_TILE_PX on screen: a narrow figure (a phone) gets fewer columns.
+  // pageColumns.
   const lineCount = Math.max(...lines.map((label) => label.length));
-  const cols = figureHeight
+  const [cols, tileSide] = figureHeight
     ? bestColumns(tiles.length, height / width, figureWidth, figureHeight - legendPx(f.size), f.size * (1.25 * lineCount + 0.4))
-    : Math.max(1, Math.min(wanted, Math.floor((figureWidth - 8) / (MIN_TILE_PX * (1 + TILE_GAP) + 1))));
-  const shown = Math.max(1, (figureWidth / cols) * ratio);
+    : pageColumns(wanted, figureWidth);
+  // The tile's pixels: about as many as it is shown with; in a frame never fewer (an image shown
+  // larger than drawn would blur its labels), on a page never more (a page's grid may be any height).
+  const shown = Math.max(1, tileSide * ratio);
   const side = Math.max(height, width);
-  const scale = side > shown ? 1 / Math.floor(side / shown) : Math.max(1, Math.floor(shown / side));
+  const enlarge = (figureHeight ? Math.ceil : Math.floor)(shown / side);
+  const scale = side > shown ? 1 / Math.floor(side / shown) : Math.max(1, enlarge);
   const th = Math.ceil(height * scale);
   const tw = Math.ceil(width * scale);
   const rows = Math.ceil(tiles.length / cols);
@@ -276,7 +279,7 @@ export function composeWithin(tiles, options, maxHeight) {
 }
 
 // How many columns of `count` tiles (each `aspect` = height/width, with `labelPx` of label under it)
-// give the widest tiles in a box of figureWidth × figureHeight CSS pixels.
+// give the widest tiles in a box of figureWidth × figureHeight CSS pixels: [columns, tile width].
 function bestColumns(count, aspect, figureWidth, figureHeight, labelPx) {
   let best = [1, 0];
   for (let cols = 1; cols <= count; cols++) {
@@ -286,7 +289,14 @@ function bestColumns(count, aspect, figureWidth, figureHeight, labelPx) {
     const side = Math.min(byWidth, byHeight);
     if (side > best[1]) best = [cols, side];
   }
-  return best[0];
+  return best;
+}
+
+// [columns, tile width] of a grid on a page: up to `wanted` columns, no tile narrower than
+// MIN_TILE_PX on screen (a narrow figure, a phone, gets fewer columns).
+function pageColumns(wanted, figureWidth) {
+  const cols = Math.max(1, Math.min(wanted, Math.floor((figureWidth - 8) / (MIN_TILE_PX * (1 + TILE_GAP) + 1))));
+  return [cols, figureWidth / cols];
 }
 
 // A tile's label lines, each as wide as the tile at most: a line too wide breaks at its spaces, and
