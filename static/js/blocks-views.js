@@ -2,19 +2,8 @@
 // residual add. No DOM wiring here: blocks.js (and export-blocks.js) own the page.
 import { decodeTensor } from "./api.js";
 import { COLOURS, DIVERGING, FONT } from "./config.js";
-import {
-  channelRanges,
-  colourBar,
-  columnsWithin,
-  composeTiles,
-  composeWithin,
-  fmt,
-  font,
-  gridFigure,
-  mergeRanges,
-  robustLimit,
-  signed,
-} from "./plots.js";
+import { columnsWithin, composeTiles, composeWithin, gridFigure } from "./grid.js";
+import { channelRanges, colourBar, fmt, font, mergeRanges, robustLimit, signed } from "./plots.js";
 
 const STAGE_HEIGHT = 460; // a stage's maps on a page, at most (Large type: as tall as they need)
 
@@ -71,7 +60,7 @@ export function matrixFigure(explain, text, fitted = null) {
         zmax: limit,
         hovertemplate: `${text.weightHover}<extra></extra>`,
         showscale: true,
-        colorbar: { ...colourBar(limit, clipped, font(), !short), len: 0.9 },
+        colorbar: { ...colourBar(limit, clipped, font(), short ? 3 * font().size : Infinity), len: 0.9 },
       },
     ],
     layout: {

@@ -4,7 +4,7 @@ import { describe } from "./api.js";
 import { PAGE, TEXT, WIDTHS, setKind, state, toQuery, width } from "./blocks-state.js";
 import { defaultNode, explainFor, fill, renderDiagram, renderStage, renderSummary, stageByName } from "./blocks-panel.js";
 import { arrangeFigures, watchCells } from "./fit.js";
-import { hitTile } from "./plots.js";
+import { hitTile } from "./grid.js";
 import { embedCode } from "./share.js";
 import { sendImage, wireFileDrop } from "./uploads.js";
 

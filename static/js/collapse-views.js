@@ -6,8 +6,10 @@ import { GRID_HEIGHT, PLOT_CONFIG } from "./config.js";
 import { describe } from "./describe.js";
 import { fitHeight } from "./fit.js";
 import { placeLabels } from "./labels.js";
-import { outputNames, weightsFigure } from "./mixer-views.js";
-import { composeTiles, fmt, gridFigure, mergeRanges, rangeOf } from "./plots.js";
+import { outputNames } from "./mixer-views.js";
+import { weightsFigure } from "./weights-view.js";
+import { composeTiles, gridFigure } from "./grid.js";
+import { fmt, mergeRanges, rangeOf } from "./plots.js";
 import { fill } from "./text.js";
 
 const byId = (id) => document.getElementById(id);

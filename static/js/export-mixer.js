@@ -3,8 +3,7 @@
 // explains that channel: local-mix.js computes both here, from the file's X, W and b.
 import { decodeAnswer, mixerElements, renderMixer } from "./mixer-render.js";
 import { explainChannel, probePixel } from "./local-mix.js";
-import { hitTile } from "./plots.js";
-import { focusable } from "./map-keys.js";
+import { focusable, stepProbe, wireMap } from "./map-keys.js";
 
 const { answer, request, views, shared, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
 
@@ -47,7 +46,7 @@ function draw() {
 }
 
 function probeAt(row, col) {
-  shown.probe = { row: clamp(row, height - 1), col: clamp(col, width - 1) };
+  shown.probe = { row, col };
   shown.answer = { ...shown.answer, probe: probePixel(mix, shown.probe.row, shown.probe.col) };
   shown.local.probe = true;
 }
@@ -62,22 +61,19 @@ function explain(channel) {
 
 // A map: a click probes the pixel under it (on Y, and explains that tile's channel); with the focus,
 // the arrow keys move the probed pixel, as on the page.
-function wireMap(plot, which) {
+function wireMapView(plot, which) {
   if (!plot.on) return false; // a view left out is never drawn
-  focusable(plot, text.map_keys, ([rows, cols]) => {
-    const from = shown.probe ?? { row: Math.floor(height / 2), col: Math.floor(width / 2) };
-    probeAt(from.row + rows, from.col + cols);
-    draw();
-  });
-  plot.on("plotly_click", (event) => {
-    // The image pixel clicked, as it is: the map's pixel it shows (a sampled map shows every n-th).
-    const grid = shown.drawn.grids?.[which];
-    const hit = grid && hitTile(grid, event.points[0].x, event.points[0].y);
-    if (!hit) return;
-    probeAt(hit.row, hit.col);
-    if (which === "output") explain(hit.tile);
-    draw();
-    plot.focus();
+  wireMap(plot, () => shown.drawn.grids?.[which], text.map_keys, {
+    onPixel(hit) {
+      probeAt(hit.row, hit.col);
+      if (which === "output") explain(hit.tile);
+      draw();
+    },
+    onMove(move) {
+      const { row, col } = stepProbe(shown.probe, move, [height, width]);
+      probeAt(row, col);
+      draw();
+    },
   });
   return true;
 }
@@ -104,7 +100,7 @@ function wireWeights(plot) {
 }
 
 draw();
-const wired = [wireMap(dom.inputGrid, "input"), wireMap(dom.outputGrid, "output"), wireWeights(dom.weights)];
+const wired = [wireMapView(dom.inputGrid, "input"), wireMapView(dom.outputGrid, "output"), wireWeights(dom.weights)];
 // With no map and no W among the views (?view=probe,graph), there is nothing to click: no word about it.
 document.getElementById("offline-local").hidden = !wired.includes(true);
 window.addEventListener("resize", draw);

@@ -1,8 +1,10 @@
 // Data → figures for the Learn page and its export. No DOM wiring here: learn.js owns the page.
 import { decodeTensor } from "./api.js";
 import { COLOURS, SEQUENTIAL } from "./config.js";
-import { weightsFigure } from "./mixer-views.js";
-import { channelRanges, columnsWithin, composeWithin, fmt, font, gridFigure, robustLimit, twoLines } from "./plots.js";
+import { weightsFigure } from "./weights-view.js";
+import { columnsWithin, composeWithin, gridFigure } from "./grid.js";
+import { channelRanges, fmt, font, robustLimit, twoLines } from "./plots.js";
+import { curveText, linesText, mapsText, weightsText } from "./learn-describe.js";
 import { channelName, fill } from "./text.js";
 
 // A log axis has no zero: a loss that is zero in exact arithmetic (an exact target's least
@@ -187,29 +189,6 @@ function weightsView(weight, bias, names, options, fitted = null) {
   const { height, margin, font: f } = figure.layout;
   const wanted = fitted ?? Math.max(height, Math.ceil(margin.t + margin.b + 4 * f.size));
   return wanted === height ? figure : weightsFigure(weight, bias, names, null, { ...options, height: wanted });
-}
-
-// ---- text alternatives: what each figure shows, its shape and its channel names ------------------
-
-// Names as a list in the page's words; a long run of them (y0 … y63) as its first and last.
-function nameList(names, D) {
-  return names.length > 12 ? fill(D.range, { first: names[0], last: names.at(-1) }) : names.join(D.separator);
-}
-
-const linesText = (lines, D) => lines.map((line) => fill(D.line, { name: line.name, value: fmt(line.value, 6) })).join("");
-
-function curveText(what, latest, lines, steps, D) {
-  return fill(D.curve, { what, steps, step: latest.step, loss: fmt(latest.loss, 6), lines: linesText(lines, D) });
-}
-
-function weightsText(what, weight, rowNames, columnNames, D) {
-  const shape = { rows: weight.length, cols: columnNames.length };
-  return fill(D.weights, { what, ...shape, row_names: nameList(rowNames, D), col_names: nameList(columnNames, D) });
-}
-
-function mapsText(what, tensor, names, D) {
-  const [count, height, width] = tensor.shape;
-  return fill(D.maps, { what, count, height, width, names: nameList(names, D) });
 }
 
 // Every figure of a training run at its latest event: {figures: {plot id: figure}, readouts: {id: text}}.

@@ -12,9 +12,10 @@ import {
   rgbFigure,
   sumCaption,
   sumFigure,
-  weightsFigure,
 } from "./mixer-views.js";
-import { channelRanges, fmt, font, gridFigure, marking, rangeOf, signed } from "./plots.js";
+import { weightsFigure } from "./weights-view.js";
+import { gridFigure } from "./grid.js";
+import { channelRanges, fmt, font, marking, rangeOf, signed } from "./plots.js";
 import { describe } from "./describe.js";
 import { placeLabels } from "./labels.js";
 import { arrangeViews, fitHeight, fitting, shrinkToFit } from "./fit.js";

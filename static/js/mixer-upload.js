@@ -11,9 +11,22 @@ export async function reupload(page) {
   return stored.image_id;
 }
 
-export function uploadElements(root = document) {
-  const $ = (id) => root.getElementById(id);
+// An upload control's elements: the sidebar's, or with `prefix` "gone-" the one in a gone upload's message.
+export function uploadElements(prefix = "") {
+  const $ = (id) => document.getElementById(prefix + id);
   return { input: $("upload"), dropzone: $("dropzone"), progress: $("upload-progress") };
+}
+
+// A linked upload the server no longer has, and no copy here: the message, with its own upload
+// control, in place of the views; the exports, which would have nothing to show, are switched off.
+export function showGone(gone) {
+  const $ = (id) => document.getElementById(id);
+  document.body.classList.toggle("upload-gone", gone);
+  if (gone) document.body.dataset.ready = "gone"; // settled: what there is to show is shown
+  $("gone").hidden = !gone;
+  if (gone) $("export-html").setAttribute("aria-disabled", "true");
+  else $("export-html").removeAttribute("aria-disabled");
+  $("download-npz").disabled = gone;
 }
 
 // on.started(file); on.stored(answer of POST /api/images); on.refused(error). A file is scaled down

@@ -3,9 +3,9 @@
 // every view from the answer, mixer-editor.js edits W and b, mixer-upload.js sends images.
 import { ApiError, postMix, postMixNpz, refusal } from "./api.js";
 import { PLOT_CONFIG } from "./config.js";
-import { fitHeight } from "./fit.js";
 import { editorElements, renderEditor, wireEditor } from "./mixer-editor.js";
-import { decodeAnswer, drawPlot, graphEdges, mixerElements, renderMixer } from "./mixer-render.js";
+import { wireGrids } from "./mixer-grids.js";
+import { decodeAnswer, drawPlot, mixerElements, renderMixer } from "./mixer-render.js";
 import { createScheduler, includes } from "./mixer-scheduler.js";
 import {
   INITIAL,
@@ -17,10 +17,8 @@ import {
   setUpload,
   toQuery,
 } from "./mixer-state.js";
-import { reupload, uploadElements, wireUploads } from "./mixer-upload.js";
-import { graphFigure, weightsFigure } from "./mixer-views.js";
-import { focusable } from "./map-keys.js";
-import { fmt, hitTile } from "./plots.js";
+import { reupload, showGone, uploadElements, wireUploads } from "./mixer-upload.js";
+import { weightsFigure } from "./weights-view.js";
 import { embedCode, withMarks, withPath, wireShare } from "./share.js";
 import { mixerSnippet } from "./snippets.js";
 import { fill, withLanguage } from "./text.js";
@@ -181,59 +179,6 @@ controls.cout.addEventListener("input", () => {
 });
 
 // Hover a map for its value; click it to probe that pixel (and, on Y, to explain that channel).
-function wireGrids() {
-  for (const [plot, which, readout] of [
-    [views.inputGrid, "input", $("input-readout")],
-    [views.outputGrid, "output", $("output-readout")],
-  ]) {
-    const hit = (event) => {
-      const grid = page.drawn.grids?.[which];
-      // The image pixel as it is: the map's pixel it shows (a sampled map shows every n-th).
-      return grid && hitTile(grid, event.points[0].x, event.points[0].y);
-    };
-    plot.on("plotly_hover", (event) => {
-      const h = hit(event);
-      if (!h) return;
-      const tensor = page.last[which];
-      const [, height, width] = tensor.shape;
-      const value = tensor.values[h.tile * height * width + h.row * width + h.col];
-      const name = which === "input" ? page.last.names[h.tile] : `y${h.tile}`;
-      readout.textContent = fill(TEXT.readout, { name, row: h.row, col: h.col, value: fmt(value) });
-    });
-    plot.on("plotly_click", (event) => {
-      const h = hit(event);
-      if (!h) return;
-      Object.assign(page.state, { pr: h.row, pc: h.col });
-      if (which === "output") page.state.ch = h.tile;
-      commit(true);
-      scheduler.schedule("row");
-      plot.focus();
-    });
-    // With the focus on a map, the arrow keys move the probed pixel (from the middle, if none yet).
-    focusable(plot, TEXT.map_keys, ([rows, cols]) => {
-      if (!page.last) return;
-      const [, height, width] = page.last.input.shape;
-      const { pr, pc } = page.state;
-      const clamp = (v, high) => Math.max(0, Math.min(high, v));
-      page.state.pr = clamp((pr ?? Math.floor(height / 2)) + rows, height - 1);
-      page.state.pc = clamp((pc ?? Math.floor(width / 2)) + cols, width - 1);
-      commit(false); // one history entry per walk, not per key
-      scheduler.schedule("row");
-    });
-  }
-  const graph = (highlight) => {
-    if (!page.last) return;
-    const width = page.drawn.widths.graph;
-    const { weight } = page.last.answer;
-    const edges = { height: fitHeight(views.graph), selected: page.state.ch, strongest: graphEdges(views, weight.shape) };
-    const figure = graphFigure(weight.values, page.last.names, highlight, width, edges);
-    drawPlot(views.graph, figure, width);
-  };
-  views.graph.on("plotly_hover", (event) => event.points[0].x === 1 && graph(event.points[0].pointIndex));
-  views.graph.on("plotly_unhover", () => graph(null));
-  views.graphEdges.addEventListener("input", () => graph(null));
-}
-
 const editing = {
   edited(row, firstEdit) {
     syncControls();
@@ -254,16 +199,6 @@ const editing = {
   },
 };
 
-// A linked upload the server no longer has, and no copy here: the message, with its own upload
-// control, in place of the views; the exports, which would have nothing to show, are switched off.
-function showGone(gone) {
-  document.body.classList.toggle("upload-gone", gone);
-  if (gone) document.body.dataset.ready = "gone"; // settled: what there is to show is shown
-  $("gone").hidden = !gone;
-  if (gone) $("export-html").setAttribute("aria-disabled", "true");
-  else $("export-html").removeAttribute("aria-disabled");
-  $("download-npz").disabled = gone;
-}
 // The file is drawn as the page is: with "Stripe negatives" when it is on.
 $("export-html").addEventListener("click", (e) => {
   if (document.body.classList.contains("upload-gone")) e.preventDefault();
@@ -292,9 +227,8 @@ const onUpload = {
     if (scheduler.isIdle()) scheduler.settle();
   },
 };
-wireUploads(uploadElements(), page, onUpload, LIMITS.max_side);
-const goneUpload = { input: $("gone-upload"), dropzone: $("gone-dropzone"), progress: $("gone-progress") };
-wireUploads(goneUpload, page, onUpload, LIMITS.max_side);
+// The sidebar's upload control, and the one in a gone upload's message.
+for (const prefix of ["", "gone-"]) wireUploads(uploadElements(prefix), page, onUpload, LIMITS.max_side);
 
 wireShare(document.querySelector(".views"), {
   link: () => location.href,
@@ -340,6 +274,12 @@ commit(false);
 for (const plot of [views.inputGrid, views.outputGrid, views.weights, views.sum, views.graph]) {
   Plotly.newPlot(plot, [], {}, PLOT_CONFIG);
 }
-wireGrids();
+wireGrids(views, page, {
+  text: TEXT,
+  changed(push) {
+    commit(push);
+    scheduler.schedule("row");
+  },
+});
 wireEditor(editor, page, editing);
 scheduler.schedule("full");

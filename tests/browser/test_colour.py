@@ -18,11 +18,11 @@ ZERO = (0xF7, 0xF7, 0xF7)
 
 # composeTiles on tiles of constant values, in the page: the image it draws, and what it returns.
 COMPOSE = """async ([tiles, marks]) => {
-  const plots = await import("/static/js/plots.js");
+  const { composeTiles } = await import("/static/js/grid.js");
   document.documentElement.classList.toggle("marks", marks);
   const made = tiles.map(([value, range, label]) =>
     ({ values: new Float32Array(64 * 64).fill(value), range, label: [label] }));
-  const grid = plots.composeTiles(made, { height: 64, width: 64, cols: made.length, figureWidth: 120 * made.length });
+  const grid = composeTiles(made, { height: 64, width: 64, cols: made.length, figureWidth: 120 * made.length });
   return { url: grid.url, origins: grid.origins, side: grid.tileWidth, limits: grid.limits, scaleText: grid.scaleText };
 }"""
 

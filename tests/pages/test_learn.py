@@ -3,24 +3,9 @@ import re
 
 import pytest
 
-from app.pages.templating import page_text
-
 
 def data_block(page: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="learn-data">(.*?)</script>', page, re.S).group(1))
-
-
-def keys(tree: dict, prefix: str = "") -> set[str]:
-    found = set()
-    for key, value in tree.items():
-        found.add(prefix + key)
-        if isinstance(value, dict):
-            found |= keys(value, f"{prefix}{key}.")
-    return found
-
-
-def test_the_catalogues_have_the_same_keys():
-    assert keys(page_text("learn", "en")) == keys(page_text("learn", "zh"))
 
 
 @pytest.mark.parametrize(("path", "title"), [("/learn", "Learn the mixing"), ("/learn?lang=zh", "学出来的通道混合")])
