@@ -60,6 +60,7 @@ MIXER_LIMITS = [
     ("view=sum,probe", "view=sum,table", "view", "unknown name(s) table"),
     ("hide=controls", "hide=everything", "hide", "unknown name(s) everything"),
     ("large=1", "large=2", "large", "Input should be"),
+    ("marks=1", "marks=stripes", "marks", "Input should be"),
     ("in=sample:wheel", "in=moon", "in", "should match pattern"),
     ("in=upload&img=" + "0" * 32, "in=upload&img=abc", "img", "should match pattern"),
     ("in=upload&img=" + "0" * 32, "in=upload", "img", "needs the image id"),
@@ -168,6 +169,8 @@ def test_cost_data_holds_the_rules_the_page_used_to_restate(client):
         ("seed=4294967295", 422, "seed"),
         ("relu=2", 422, "relu"),
         ("seed=x", 422, "seed"),
+        ("marks=1", 200, None),
+        ("marks=yes", 422, "marks"),
     ],
 )
 def test_collapse_routes_check_their_query(client, query, status, parameter):
