@@ -40,7 +40,7 @@ def serve() -> None:
 
 
 def export(out: Path, lang: str) -> None:
-    from app.pages.exports import export_lesson
+    from app.pages.lesson import export_lesson
 
     for path in export_lesson(out, get_settings(), lang):
         print(path, flush=True)

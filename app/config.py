@@ -3,9 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 import tempfile
-from typing import Annotated
 
-from fastapi import Depends
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +63,3 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -10,16 +10,17 @@ import torch
 
 from app.api import blocks, cost, health, images, learn, mix, samples
 from app.config import STATIC_DIR, get_settings
-from app.errors import HANDLERS
-from app.lab import state
-from app.lab.mixing import mix_answer
+from app.errors import handlers
+from app.lab.mixer.service import mix_answer
+from app.lab.mixer.state import mixer
 from app.lab.runtime import in_thread
 from app.middleware import AdmissionMiddleware, BodyLimitMiddleware, InternalErrorMiddleware, SecurityHeadersMiddleware
 from app.pages import blocks as blocks_page
+from app.pages import collapse, lesson, vendor
 from app.pages import cost as cost_page
-from app.pages import exports, lesson, vendor
 from app.pages import learn as learn_page
 from app.pages import mixer as mixer_page
+from app.pages.refusal import html_refusal
 
 
 @asynccontextmanager
@@ -27,7 +28,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Draw the Mixer's default view once at start-up: the first student should not wait for
     torch's first kernels and the first sample's features (over a second on a laptop)."""
     settings = get_settings()
-    _, request = state.mixer({}, settings)
+    _, request = mixer({}, settings)
     await in_thread(mix_answer, request, settings)
     yield
 
@@ -43,7 +44,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    for error, handler in HANDLERS.items():
+    for error, handler in handlers(html_refusal).items():
         app.add_exception_handler(error, handler)
     # The last added runs first: headers on every answer, then 500s, body limits, admission.
     app.add_middleware(AdmissionMiddleware, settings=settings)
@@ -66,7 +67,7 @@ def create_app() -> FastAPI:
         lesson,
         learn_page,
         blocks_page,
-        exports,
+        collapse,
     )
     for module in routers:
         app.include_router(module.router)

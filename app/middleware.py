@@ -14,8 +14,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.admission import Busy, Pool, make_pools, pool_name
 from app.config import Settings
-from app.lab.admission import Busy, Pool, make_pools, pool_name
 
 
 async def send_json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
@@ -93,7 +93,7 @@ class BodyLimitMiddleware:
 
 
 class AdmissionMiddleware:
-    """Heavy paths (app/lab/admission.py's HEAVY) wait for a slot of their pool, or get a 503 at once.
+    """Heavy paths (app/admission.py's HEAVY) wait for a slot of their pool, or get a 503 at once.
 
     The request body is received before the slot is taken (a slow upload must not hold a slot),
     and the slot is kept until the last byte of the answer has been handed to the transport, whose

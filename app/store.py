@@ -20,7 +20,6 @@ import tempfile
 import time
 
 import numpy as np
-from starlette.exceptions import HTTPException
 import torch
 
 from app.core.errors import InputError, NotFound
@@ -29,14 +28,13 @@ IMAGE_ID = re.compile(r"[0-9a-f]{32}")
 WINDOW_S = 60
 
 
-class TooManyUploads(HTTPException):
-    """A 429 with Retry-After: FastAPI's own handler answers it as `{"detail": ...}`."""
+class TooManyUploads(InputError):
+    """One address's new uploads of this minute are over the limit (HTTP 429 with Retry-After)."""
 
     def __init__(self, per_minute: int, retry_after_s: int) -> None:
-        detail = (
-            f"file: over the limit of {per_minute} new images a minute from one address; retry in {retry_after_s} s"
-        )
-        super().__init__(429, detail, headers={"Retry-After": str(retry_after_s)})
+        message = f"over the limit of {per_minute} new images a minute from one address; retry in {retry_after_s} s"
+        super().__init__(("file",), message)
+        self.retry_after_s = retry_after_s
 
 
 class BlobStore:

@@ -5,11 +5,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.api.schemas import Tensor
-from app.config import SettingsDep
+from app.deps import SettingsDep
 from app.errors import responses
-from app.lab.block_models import BlockRequest
-from app.lab.block_weights import store_weights
-from app.lab.blocks import block_json
+from app.lab.blocks.models import BlockRequest
+from app.lab.blocks.service import block_json
+from app.lab.blocks.weights import store_weights
 from app.lab.runtime import in_thread
 
 router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 404, 413, 503))

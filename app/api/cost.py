@@ -4,10 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.config import SettingsDep
+from app.deps import SettingsDep
 from app.errors import responses
-from app.lab import cost
-from app.lab.cost import BottleneckCost, ConvCost, InceptionCost, KernelSize, ProjectionCost, SeparableCost, Sweep
+from app.lab.cost import service as cost
+from app.lab.cost.service import (
+    BottleneckCost,
+    ConvCost,
+    InceptionCost,
+    KernelSize,
+    ProjectionCost,
+    SeparableCost,
+    Sweep,
+)
 from app.lab.runtime import in_thread
 
 router = APIRouter(prefix="/api/cost", tags=["cost"], responses=responses(413, 503))

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 import torch
 
-from app.config import SettingsDep
 from app.core.device import device_name
+from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.runtime import get_device
 

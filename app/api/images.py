@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, UploadFile
 
-from app.config import SettingsDep
+from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.images import StoredImage, check_upload_size, store_upload
 from app.lab.runtime import in_thread

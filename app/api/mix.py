@@ -6,10 +6,10 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from app.api.schemas import MixResponse
-from app.config import SettingsDep
+from app.deps import SettingsDep
 from app.errors import responses
-from app.lab.mixing import mix_json, mix_npz
-from app.lab.models import MixRequest
+from app.lab.mixer.models import MixRequest
+from app.lab.mixer.service import mix_json, mix_npz
 from app.lab.runtime import in_thread
 
 router = APIRouter(prefix="/api", tags=["mix"], responses=responses(400, 404, 413, 503))

@@ -1,7 +1,7 @@
 """Every size limit of a request, checked against the Settings (their one owner) before any work.
 
 Each check names the field at fault and the limit, in the request's own terms; a page whose
-query string maps onto a request renames the field to its query parameter (app/lab/state.py).
+query string maps onto a request renames the field to its query parameter (app/lab/query.py).
 """
 
 from app.config import Settings

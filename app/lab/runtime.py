@@ -1,7 +1,7 @@
 """Per-process singletons the services share: the device, the image store, the samples, a cache of
 image channels bounded by the bytes it holds, and the hand-off of torch work to a worker thread.
 
-How many of those threads run at once is the admission control's business (app/lab/admission.py):
+How many of those threads run at once is the admission control's business (app/admission.py):
 it admits a heavy request before its handler runs and holds the slot until the answer is sent.
 """
 

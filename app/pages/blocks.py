@@ -5,12 +5,13 @@ which the page fetches), /data/blocks/input.pt (the input it ran, for the copied
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.config import STATIC_DIR, Settings, SettingsDep
+from app.config import STATIC_DIR, Settings
 from app.core import inputs
-from app.lab.block_state import KINDS, block_input_file, blocks, blocks_data, blocks_json, blocks_page_data
+from app.deps import SettingsDep
+from app.lab.blocks.state import KINDS, block_input_file, blocks, blocks_data, blocks_json, blocks_page_data
 from app.lab.runtime import in_thread
-from app.pages.exports import download, render
-from app.pages.templating import LANGUAGES, language, page_text, pick_language, templates
+from app.pages.export import download, render
+from app.pages.templating import language, page_text, pick_language, render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,18 +24,9 @@ def script_text(lang: str) -> dict:
 def blocks_page(request: Request, settings: Settings, embed: bool) -> HTMLResponse:
     parsed, _ = blocks(request.query_params, settings)
     lang = language(request)
-    text = page_text("blocks", lang)
-    context = {
-        "page": "blocks",
-        "embed": embed,
-        "lang": lang,
-        "other": next(other for other in LANGUAGES if other != lang),
-        "t": text,
-        "kinds": KINDS,
-        "samples": list(inputs.SAMPLES),
-        "blocks": {**blocks_page_data(parsed, settings), "text": script_text(lang)},
-    }
-    return templates.TemplateResponse(request, "blocks.html", context)
+    data = {**blocks_page_data(parsed, settings), "text": script_text(lang)}
+    context = {"t": page_text("blocks", lang), "kinds": KINDS, "samples": list(inputs.SAMPLES)}
+    return render_page(request, "blocks", embed, lang, blocks=data, **context)
 
 
 @router.get("/blocks", response_class=HTMLResponse)

@@ -1,15 +1,18 @@
-"""The cost explorer at /cost and /embed/cost, and /data/cost: the panels' data for a query string,
-which the page fetches and its export embeds."""
+"""The cost explorer at /cost and /embed/cost, /data/cost (the panels' data for a query string,
+which the page fetches) and /export/cost.html (the same panels in one offline file)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.config import Settings, SettingsDep
+from app.config import Settings
 from app.core.errors import InputError
-from app.lab import cost_state, state
+from app.deps import SettingsDep
+from app.lab.cost import state as cost_state
 from app.lab.encoding import dumps
+from app.lab.query import query_values
 from app.lab.runtime import in_thread
-from app.pages.templating import language, page_text, templates, with_views
+from app.pages.export import download, render
+from app.pages.templating import language, page_text, pick_language, render_page, with_views
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,9 +29,8 @@ PANELS = [
 def cost_page(request: Request, settings: SettingsDep, embed: bool) -> HTMLResponse:
     parsed, lang = cost_state.parse_cost(request.query_params, settings), language(request)
     text = page_text("cost", lang)
-    context = {"page": "cost", "embed": embed, "lang": lang, "d": state.query_values(parsed), "t": text}
-    context["cost"] = {**cost_state.cost_page_data(parsed), "text": text["script"], "titles": text["panels"]}
-    return templates.TemplateResponse(request, "cost.html", context)
+    data = {**cost_state.cost_page_data(parsed), "text": text["script"], "titles": text["panels"]}
+    return render_page(request, "cost", embed, lang, d=query_values(parsed), t=text, cost=data)
 
 
 @router.get("/cost", response_class=HTMLResponse)
@@ -62,3 +64,18 @@ def cost_json(params: dict[str, str], settings: Settings) -> bytes:
 async def read_cost_data(request: Request, settings: SettingsDep) -> Response:
     """?panel=sweep,inception plus the page's query: the panels' counts and the parsed state."""
     return Response(await in_thread(cost_json, dict(request.query_params), settings), media_type="application/json")
+
+
+def cost_html(params: dict[str, str], settings: Settings) -> str:
+    lang = pick_language(params.get("lang"))
+    text = page_text("cost", lang)
+    parsed = cost_state.parse_cost(params, settings)
+    panels = parsed.view or list(cost_state.COST_PANELS)
+    data = {"panels": cost_state.cost_data(parsed, panels, settings), "text": text["script"]}
+    shown = [panel for panel in PANELS if panel[0] in panels]
+    return render("export_cost.html", text["export_title"], data, "export-cost", lang, panels=shown, t=text)
+
+
+@router.get("/export/cost.html")
+async def export_cost(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return download(await in_thread(cost_html, dict(request.query_params), settings), "pointwise-cost.html")

@@ -4,16 +4,17 @@ and /export/learn.html (the trainings run here, their curves and maps in one off
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.config import Settings, SettingsDep
+from app.config import Settings
 from app.core import inputs
+from app.deps import SettingsDep
 from app.lab.encoding import dumps
-from app.lab.learn import record
-from app.lab.learn_state import dumped, learn_page_data, learn_state
-from app.lab.reduce import reduce_answer
+from app.lab.learn.reduce import reduce_answer
+from app.lab.learn.service import record
+from app.lab.learn.state import dumped, learn_page_data, learn_state
+from app.lab.query import query_values
 from app.lab.runtime import in_thread
-from app.lab.state import query_values
-from app.pages.exports import download, render
-from app.pages.templating import LANGUAGES, language, page_text, pick_language, templates
+from app.pages.export import download, render
+from app.pages.templating import language, page_text, pick_language, render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,18 +29,8 @@ def learn_page(request: Request, settings: Settings, embed: bool) -> HTMLRespons
     lang = language(request)
     text = learn_text(lang)
     data = learn_page_data(parsed, requests, settings, text)
-    context = {
-        "page": "learn",
-        "embed": embed,
-        "lang": lang,
-        "other": next(other for other in LANGUAGES if other != lang),
-        "t": text,
-        "samples": list(inputs.SAMPLES),
-        "colour_presets": data["colour_presets"],
-        "limits": data["limits"],
-        "learn": data,
-    }
-    return templates.TemplateResponse(request, "learn.html", context)
+    context = {"samples": list(inputs.SAMPLES), "colour_presets": data["colour_presets"], "limits": data["limits"]}
+    return render_page(request, "learn", embed, lang, t=text, learn=data, **context)
 
 
 @router.get("/learn", response_class=HTMLResponse)

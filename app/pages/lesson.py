@@ -1,17 +1,18 @@
-"""The guided lesson (one figure per step, the text of every step in one catalogue per language)
-and its own figure: two 1×1 layers against their product W2·W1."""
+"""The guided lesson at /lesson (one figure per step, the text of every step in one catalogue per
+language), and `python -m app export`: every step's figure as an offline file."""
 
-from functools import lru_cache
-import json
+from pathlib import Path
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
-from app.config import SettingsDep
-from app.lab import state
-from app.lab.encoding import dumps
-from app.lab.runtime import in_thread
-from app.pages.templating import CATALOGUES, LANGUAGES, language, templates
+from app.config import STATIC_DIR, Settings
+from app.pages.collapse import collapse_html
+from app.pages.cost import cost_html
+from app.pages.export import made
+from app.pages.mixer import mixer_html
+from app.pages.templating import language, page_text, render_page, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,12 +34,11 @@ FIGURES = [
 ]
 
 
-@lru_cache
-def catalogue(language: str) -> dict:
+def catalogue(lang: str) -> dict:
     """Every string of the lesson in one language."""
-    text = json.loads((CATALOGUES / f"{language}.json").read_text(encoding="utf-8"))
+    text = page_text("lesson", lang)
     if len(text["steps"]) != len(FIGURES):
-        raise ValueError(f"the {language} catalogue has {len(text['steps'])} steps, the lesson {len(FIGURES)}")
+        raise ValueError(f"the {lang} catalogue has {len(text['steps'])} steps, the lesson {len(FIGURES)}")
     return text
 
 
@@ -47,22 +47,26 @@ def read_lesson(request: Request) -> HTMLResponse:
     """The guided lesson, one step per screen, in English or Chinese."""
     lang = language(request)
     text = catalogue(lang)
-    other = next(language for language in LANGUAGES if language != lang)
-    context = {"page": "lesson", "embed": False, "t": text, "steps": list(zip(text["steps"], FIGURES, strict=True))}
-    return templates.TemplateResponse(request, "lesson.html", {**context, "other": other, "lang": lang})
+    return render_page(request, "lesson", False, lang, t=text, steps=list(zip(text["steps"], FIGURES, strict=True)))
 
 
-@router.get("/embed/collapse", response_class=HTMLResponse)
-def read_collapse_embed(request: Request) -> HTMLResponse:
-    """Two 1×1 layers against their product W2·W1, with and without ReLU between them."""
-    parsed, lang = state.parse(state.CollapseState, request.query_params), language(request)
-    context = {"page": "lesson", "embed": True, "lang": lang, "c": catalogue(lang)["collapse"]}
-    context["state"] = parsed.model_dump(mode="json")
-    return templates.TemplateResponse(request, "collapse.html", context)
-
-
-@router.get("/data/collapse")
-async def read_collapse_data(request: Request, settings: SettingsDep) -> Response:
-    """The collapse figure's tensors for ?seed=&relu= (the page and its export draw the same data)."""
-    data = await in_thread(state.collapse, request.query_params, settings)
-    return Response(dumps(data), media_type="application/json")
+def export_lesson(out: Path, settings: Settings, lang: str = "en") -> list[Path]:
+    """Every lesson figure as a standalone HTML file in `out`, in `lang`, and an index.html that lists them."""
+    exporters = {"/embed/mixer": mixer_html, "/embed/cost": cost_html, "/embed/collapse": collapse_html}
+    out.mkdir(parents=True, exist_ok=True)
+    text = catalogue(lang)
+    written, rows = [], []
+    for number, figure in enumerate(FIGURES, start=1):
+        path, _, query = figure.partition("?")
+        name = f"step-{number:02d}.html"
+        params = {**dict(parse_qsl(query)), "lang": lang}
+        (out / name).write_text(exporters[path](params, settings), encoding="utf-8")
+        written.append(out / name)
+        rows.append((name, text["steps"][number - 1]["title"]))
+    css = (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8")
+    words = page_text("common", lang)["export"]
+    index = templates.get_template("export_index.html").render(
+        css=css, steps=rows, lang=lang, title=words["index_title"], made=made(lang, "index_made")
+    )
+    (out / "index.html").write_text(index, encoding="utf-8")
+    return [*written, out / "index.html"]

@@ -1,12 +1,19 @@
-"""The Mixer at / and /embed/mixer: the page gets its parsed state and constants in its data block."""
+"""The Mixer at / and /embed/mixer (the page gets its parsed state and constants in its data block)
+and /export/mixer.html (its views in one offline file)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.config import SettingsDep
+from app.config import Settings
 from app.core import inputs, weights
-from app.lab import state
-from app.pages.templating import language, page_text, templates, with_views
+from app.core.errors import TooLarge
+from app.deps import SettingsDep
+from app.lab.mixer import state
+from app.lab.mixer.models import MixRequest
+from app.lab.mixer.service import mix_answer
+from app.lab.runtime import in_thread
+from app.pages.export import download, render
+from app.pages.templating import language, page_text, pick_language, render_page, with_views
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,16 +31,9 @@ def mixer_text(lang: str) -> dict:
 def mixer_page(request: Request, settings: SettingsDep, embed: bool) -> HTMLResponse:
     parsed, _ = state.mixer(request.query_params, settings)
     lang = language(request)
-    context = {
-        "page": "mixer",
-        "embed": embed,
-        "lang": lang,
-        "t": page_text("mixer", lang),
-        "samples": list(inputs.SAMPLES),
-        "presets": weights.PRESETS,
-        "mixer": {**state.mixer_page_data(parsed, settings), "text": mixer_text(lang), "parameters": PARAMETERS},
-    }
-    return templates.TemplateResponse(request, "mixer.html", context)
+    data = {**state.mixer_page_data(parsed, settings), "text": mixer_text(lang), "parameters": PARAMETERS}
+    context = {"t": page_text("mixer", lang), "samples": list(inputs.SAMPLES), "presets": weights.PRESETS}
+    return render_page(request, "mixer", embed, lang, mixer=data, **context)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -46,3 +46,33 @@ def read_mixer_embed(request: Request, settings: SettingsDep) -> Response:
     """The Mixer with minimal chrome, for iframes: ?view=sum shows one view, ?hide=upload,seed hides
     controls; without ?view=, the input, W and the output."""
     return with_views(request, "input,weights,output") or mixer_page(request, settings, embed=True)
+
+
+def exact_answer(request: MixRequest, settings: Settings) -> dict:
+    """The mix answer with X and Y in float32, from which the file probes any pixel and explains any
+    channel by itself (its export script); in the page's 8 bits when float32 would be over the limit.
+    Y before f is left out: the file computes z itself."""
+    try:
+        answer = mix_answer(request.model_copy(update={"encoding": "base64"}), settings)
+    except TooLarge:
+        answer = mix_answer(request, settings)
+    answer["output"].pop("pre_activation", None)
+    return answer
+
+
+def mixer_html(params: dict[str, str], settings: Settings) -> str:
+    """The Mixer's views for the state in `params`, as one HTML file."""
+    lang = pick_language(params.get("lang"))
+    parsed, request = state.mixer(params, settings)
+    data = {"answer": exact_answer(request, settings), "request": request.model_dump(), "views": parsed.view}
+    data["shared"] = parsed.scale == "shared"  # one colour range for every tile, as on the page
+    data["text"] = mixer_text(lang)
+    text = page_text("mixer", lang)
+    marks = params.get("marks") == "1"
+    return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text, marks=marks)
+
+
+@router.get("/export/mixer.html")
+async def export_mixer(request: Request, settings: SettingsDep) -> HTMLResponse:
+    html = await in_thread(mixer_html, dict(request.query_params), settings)
+    return download(html, "pointwise-mixer.html")

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from app.config import TEMPLATES_DIR
@@ -56,6 +56,15 @@ def site_text(request: Request) -> dict:
 
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[site_text])
+
+
+def render_page(
+    request: Request, page: str, embed: bool, lang: str, template: str = "", **context: object
+) -> HTMLResponse:
+    """A page or its embed in `lang`, from templates/<page>.html unless `template` says otherwise:
+    every page is built here."""
+    context = {"page": page, "embed": embed, "lang": lang, **context}
+    return templates.TemplateResponse(request, template or f"{page}.html", context)
 
 
 def with_views(request: Request, views: str) -> RedirectResponse | None:

@@ -5,9 +5,9 @@ from safetensors.torch import save as save_safetensors
 import torch
 from torch import nn
 
+from app.admission import pool_name
 from app.core import inputs
 from app.core.blocks import BLOCKS
-from app.lab.admission import pool_name
 from app.lab.encoding import decode
 
 TUTORIAL = {"kind": "bottleneck", "in_channels": 256, "bottleneck_channels": 64, "out_channels": 256}

@@ -5,8 +5,8 @@ import httpx
 import pytest
 import torch
 
+from app.admission import pool_name
 from app.core.learn import least_squares, train
-from app.lab.admission import pool_name
 from app.lab.encoding import decode
 from tests.live import server
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.config import Settings
-from app.pages.exports import mixer_html
+from app.pages.mixer import mixer_html
 from tests.browser.test_legibility import LAPTOP, PHONE, serious_findings, survey
 
 QUERY = {"in": "random", "rc": "5", "rh": "9", "rw": "7", "rs": "3", "cout": "4", "seed": "2", "act": "relu"}

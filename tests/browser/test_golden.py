@@ -1,4 +1,4 @@
-"""static/js/mixer-state.js reads a query string and builds its request as app/lab/state.py does.
+"""static/js/mixer-state.js reads a query string and builds its request as app/lab/mixer/state.py does.
 
 tests/golden/mixer_requests.json pins the server's side (tests/pages/test_state.py); here the page's
 own module, imported in Chromium, must build the same requests from the same queries.
@@ -12,8 +12,8 @@ import pytest
 
 from app.config import get_settings
 from app.core.errors import InputError
-from app.lab import state
-from app.lab.models import MixRequest
+from app.lab.mixer import state
+from app.lab.mixer.models import MixRequest
 
 GOLDEN = json.loads((Path(__file__).parent.parent / "golden" / "mixer_requests.json").read_text(encoding="utf-8"))
 

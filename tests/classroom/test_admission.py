@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.admission import HEAVY, Busy, Pool, PoolLimits, make_pools, pool_name
 from app.config import Settings
-from app.lab.admission import HEAVY, Busy, Pool, PoolLimits, make_pools, pool_name
 from app.main import app
 from app.middleware import AdmissionMiddleware
 

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from app.config import get_settings
-from app.pages.exports import export_lesson
+from app.pages.lesson import export_lesson
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from app.pages.lesson import FIGURES, LANGUAGES, catalogue
+from app.pages.lesson import FIGURES, catalogue
+from app.pages.templating import LANGUAGES
 
 
 def test_catalogues_have_every_string_in_every_language():

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from app.config import get_settings
-from app.lab import state
+from app.lab.mixer import state
 
 GOLDEN = json.loads((Path(__file__).parent.parent / "golden" / "mixer_requests.json").read_text(encoding="utf-8"))
 SEED_MAX = 2**32 - 1

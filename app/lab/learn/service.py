@@ -17,7 +17,7 @@ from app.core.errors import InputError
 from app.core.reduce import PrincipalComponents, principal_components, standardised, train_autoencoder
 from app.lab.encoding import encode
 from app.lab.inputs import input_shape, load_input
-from app.lab.learn_models import AutoencoderTarget, LearnRequest, PresetTarget, RandomTarget
+from app.lab.learn.models import AutoencoderTarget, LearnRequest, PresetTarget, RandomTarget
 from app.lab.limits import check_answer, check_out_channels
 
 Event = tuple[str, dict]

@@ -9,8 +9,8 @@ from pydantic import Field
 
 from app.config import Settings
 from app.core.errors import InputError
-from app.lab import cost
-from app.lab.state import Count, QueryState, names_list, parse, query_defaults, query_values
+from app.lab.cost import service as cost
+from app.lab.query import Count, QueryState, names_list, parse, query_defaults, query_values
 
 SWEEP_STEP = 4  # the cost sweep draws Cout = 1, 5, 9, … 1021: 256 points
 SWEEP_MAX = 1024

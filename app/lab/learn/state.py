@@ -8,23 +8,24 @@ refusal names the page's own query parameter.
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field
 
 from app.config import Settings
 from app.core.errors import InputError
 from app.core.weights import COLOUR_PRESETS
-from app.lab.learn import check_learn_request
-from app.lab.learn_models import LearnRequest, ReduceRequest
-from app.lab.reduce import check_reduce_request
-from app.lab.state import (
+from app.lab.learn.models import LearnRequest, ReduceRequest
+from app.lab.learn.reduce import check_reduce_request
+from app.lab.learn.service import check_learn_request
+from app.lab.models import Seed
+from app.lab.query import (
+    INPUT_PARAMETER,
     Count,
     InputState,
-    Seed,
     matrix_text,
     names_list,
-    parse,
     query_defaults,
     query_values,
+    read_state,
     vector_text,
 )
 
@@ -37,7 +38,6 @@ Rate = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 
 
 class LearnState(InputState):
-    feat: Literal["rgb", "bank"] = "rgb"
     tgt: Literal[TARGETS] = "grayscale"  # type: ignore[valid-type]
     tc: Count = 3  # the hidden matrix's Cout
     ts: Seed = 1  # and its seed
@@ -62,11 +62,7 @@ class LearnState(InputState):
 
 # Where a refusal of a request sits in the page's query string.
 LEARN_PARAMETER = {
-    ("input", "channels"): "rc",
-    ("input", "height"): "rh",
-    ("input", "width"): "rw",
-    ("input", "name"): "in",
-    ("input", "image_id"): "img",
+    **INPUT_PARAMETER,
     ("max_side",): "in",
     ("target", "preset"): "tgt",
     ("target", "random", "out_channels"): "tc",
@@ -82,7 +78,7 @@ LEARN_PARAMETER = {
 }
 
 
-def parameter(location: tuple[str | int, ...]) -> str:
+def parameter(state: LearnState, location: tuple[str | int, ...]) -> str:
     """The query parameter of a request field (a tagged union repeats its key in the location)."""
     names = [part for part in location if isinstance(part, str)]
     path = tuple(name for i, name in enumerate(names) if i == 0 or name != names[i - 1])
@@ -107,6 +103,8 @@ def target_spec(state: LearnState) -> dict:
 def learn_requests(state: LearnState) -> dict[str, object]:
     """The bodies the page sends: the training, the comparison (one layer and two on the ReLU
     target), the reduction for R and the autoencoder Cin → R → Cin."""
+    if state.tgt == "explicit" and state.TW is None:
+        raise InputError(("query", "TW"), "tgt=explicit needs the target weights TW (rows 'w,w,…' separated by ';')")
     base = {"input": state.input_spec(), "features": state.feat, "max_side": LEARN_MAX_SIDE, "encoding": "u8"}
     training = {"optimizer": state.opt, "lr": state.lr, "momentum": state.mom, "seed": state.seed}
     training |= {"steps": state.steps, "every": state.every}
@@ -128,22 +126,13 @@ def learn_requests(state: LearnState) -> dict[str, object]:
 
 def learn_state(params: Mapping[str, str], settings: Settings) -> tuple[LearnState, dict[str, object]]:
     """A Learn query string → its state and its requests, all checked against the limits."""
-    state = parse(LearnState, params)
-    if state.tgt == "explicit" and state.TW is None:
-        raise InputError(("query", "TW"), "tgt=explicit needs the target weights TW (rows 'w,w,…' separated by ';')")
-    if state.input == "upload" and not state.img:
-        raise InputError(("query", "img"), "in=upload needs the image id img")
-    try:
-        requests = learn_requests(state)
-        for request in (requests["learn"], *requests["compare"], requests["autoencoder"]):
-            check_learn_request(request, settings)
-        check_reduce_request(requests["reduce"], settings)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InputError(("query", parameter(first["loc"])), first["msg"]) from error
-    except InputError as error:
-        raise type(error)(("query", parameter(error.field)), error.message) from error
-    return state, requests
+    return read_state(LearnState, params, settings, learn_requests, check_requests, parameter)
+
+
+def check_requests(requests: dict[str, object], settings: Settings) -> None:
+    for request in (requests["learn"], *requests["compare"], requests["autoencoder"]):
+        check_learn_request(request, settings)
+    check_reduce_request(requests["reduce"], settings)
 
 
 def learn_page_data(state: LearnState, requests: dict[str, object], settings: Settings, text: dict) -> dict:

@@ -17,7 +17,7 @@ from app.core.mixing import ChannelExplanation, PixelProbe, explain_channel, mix
 from app.lab.encoding import dumps, encode
 from app.lab.inputs import input_shape, load_input
 from app.lab.limits import check_answer, check_out_channels, check_work
-from app.lab.models import BiasInit, BiasValues, MixRequest, WeightInit, WeightPreset
+from app.lab.mixer.models import BiasInit, BiasValues, MixRequest, WeightInit, WeightPreset
 from app.lab.runtime import get_device
 
 DEFAULT_OUT_CHANNELS = 4

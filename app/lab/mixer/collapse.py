@@ -1,15 +1,31 @@
 """The non-linearity figure's data: two stacked 1×1 layers on a seeded random input, and the one
 layer W2·W1 they collapse into when nothing non-linear sits between them."""
 
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import Field
 import torch
 
 from app.config import Settings
 from app.core.mixing import collapse
-from app.lab.mixing import mix_answer
-from app.lab.models import MixRequest
+from app.lab.mixer.models import MixRequest
+from app.lab.mixer.service import mix_answer
+from app.lab.query import QueryState, parse
 
 SIDE = 24  # the input is 3×24×24
 HIDDEN = 4  # Cin 3 → hidden 4 → Cout 3
+
+
+class CollapseState(QueryState):
+    seed: Annotated[int, Field(ge=0, le=2**32 - 2)] = 0  # the second layer uses seed + 1
+    relu: Literal["0", "1"] = "0"
+
+
+def collapse_figure(params: Mapping[str, str], settings: Settings) -> dict:
+    """The figure's data for its query string."""
+    state = parse(CollapseState, params)
+    return collapse_data(state.seed, state.relu == "1", settings)
 
 
 def collapse_data(seed: int, relu: bool, settings: Settings) -> dict:

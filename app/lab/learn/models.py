@@ -1,7 +1,7 @@
 """The requests of POST /api/learn and POST /api/reduce, as pydantic models: types and signs only.
 
 Limits (steps, pixels, hidden width, channels) live in the Settings and are checked by the
-services, app/lab/learn.py and app/lab/reduce.py, each naming the field and the limit.
+services, service.py and reduce.py, each naming the field and the limit.
 """
 
 from typing import Annotated, Literal

@@ -8,7 +8,7 @@ from app.core.errors import InputError
 from app.core.reduce import principal_components, reduce
 from app.lab.encoding import encode
 from app.lab.inputs import input_shape, load_input
-from app.lab.learn_models import ReduceRequest
+from app.lab.learn.models import ReduceRequest
 from app.lab.limits import check_answer
 
 

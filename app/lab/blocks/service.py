@@ -16,9 +16,9 @@ from app.core.errors import InputError
 from app.core.mixing import explain_channel
 from app.core.stages import STEM_SEED, BlockRun, Widths, fill_channels, load_weights, plan, run, widths_of
 from app.core.stages import build as build_block
-from app.lab.block_code import block_program
-from app.lab.block_models import BlockRequest, Explain
-from app.lab.block_weights import get_weights
+from app.lab.blocks.code import block_program
+from app.lab.blocks.models import BlockRequest, Explain
+from app.lab.blocks.weights import get_weights
 from app.lab.encoding import dumps, encode
 from app.lab.inputs import load_input
 from app.lab.limits import check_answer

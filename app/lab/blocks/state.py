@@ -6,22 +6,32 @@ bottleneck_channels; a width the query leaves out is the kind's default (block_m
 """
 
 from collections.abc import Mapping
+import functools
 import gzip
 import io
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field
 import torch
 
 from app.config import Settings
 from app.core.errors import InputError
 from app.core.inputs import SAMPLES
 from app.core.stages import is_one_by_one, meta_twin, steps_of
-from app.lab.block_models import BLOCK_MODELS, BlockRequest, Explain
-from app.lab.blocks import block_answer, block_input_tensor, check_block, spec_widths
+from app.lab.blocks.models import BLOCK_MODELS, BlockRequest, Explain
+from app.lab.blocks.service import block_answer, block_input_tensor, check_block, spec_widths
 from app.lab.encoding import dumps
 from app.lab.models import Seed
-from app.lab.state import Count, Index, QueryState, names_list, parse, query_defaults, query_values
+from app.lab.query import (
+    INPUT_PARAMETER,
+    Count,
+    Index,
+    SourceState,
+    names_list,
+    query_defaults,
+    query_values,
+    read_state,
+)
 
 KINDS = ("bottleneck", "bottleneck_torchvision", "bottleneck_down", "mlpconv", "inception", "inverted_residual")
 BLOCK_VIEWS = ("summary", "diagram", "stage")
@@ -49,8 +59,7 @@ WIDTH_PARAMETERS: dict[str, dict[str, str]] = {
 
 # Where a refusal of the block request sits in the page's query string (widths: by kind, above).
 PARAMETER = {
-    ("input", "name"): "in",
-    ("input", "image_id"): "img",
+    **INPUT_PARAMETER,
     ("input", "height"): "side",
     ("input", "width"): "side",
     ("input", "channels"): "cin",
@@ -78,7 +87,7 @@ def _triple(text: object) -> object:
     return [int(v) for v in text.split(",")] if isinstance(text, str) else text
 
 
-class BlocksState(QueryState):
+class BlocksState(SourceState):
     kind: Literal[KINDS] = Field("bottleneck", alias="b")  # type: ignore[valid-type]
     cin: Count | None = None
     mid: Count | None = None
@@ -93,11 +102,7 @@ class BlocksState(QueryState):
     c5: Count | None = None
     pp: Count | None = None
     t: Count | None = None
-    input: str = Field("sample:scene", alias="in", pattern=r"^(sample:[a-z]+|random|upload)$")
-    img: str = Field("", pattern=r"^([0-9a-f]{32})?$")
-    feat: Literal["rgb", "bank"] = "rgb"
     side: Count = 56  # images are shrunk to this side; a random input is side × side
-    rs: Seed = 0
     seed: Seed = 0
     wid: str = Field("", pattern=r"^([0-9a-f]{32})?$")
     node: str = Field("", max_length=64, pattern=r"^[a-z0-9_.]*$")
@@ -118,6 +123,8 @@ def stage_names(kind: str, widths: tuple) -> list[str]:
 
 def block_request(state: BlocksState, explain: bool = True) -> BlockRequest:
     """The POST /api/block body a page state asks for. A selected 1×1 stage is explained."""
+    if state.input.startswith("sample:") and state.input.removeprefix("sample:") not in SAMPLES:
+        raise InputError(("query", "in"), f"no sample named '{state.input}'; the samples are {', '.join(SAMPLES)}")
     block = {"kind": state.kind}
     for parameter, field in WIDTH_PARAMETERS[state.kind].items():
         value = getattr(state, parameter)
@@ -158,10 +165,10 @@ def block_default(kind: str, field: str) -> int:
     return model.model_fields[field].default
 
 
-def query_parameter(kind: str, field: tuple) -> str:
+def query_parameter(state: BlocksState, field: tuple) -> str:
     """The query parameter of a request field (a refusal's), e.g. ("block", "out_channels") → "cout"."""
     if field and field[0] == "block" and len(field) > 1:
-        by_field = {f: p for p, f in WIDTH_PARAMETERS[kind].items()}
+        by_field = {f: p for p, f in WIDTH_PARAMETERS[state.kind].items()}
         return by_field.get(str(field[1]), "b")
     if field and field[0] in ("node", "query"):
         return str(field[-1])
@@ -170,25 +177,13 @@ def query_parameter(kind: str, field: tuple) -> str:
 
 def blocks(params: Mapping[str, str], settings: Settings, explain: bool = True) -> tuple[BlocksState, BlockRequest]:
     """A Blocks query string → its state and its block request, the block's widths checked."""
-    state = parse(BlocksState, params)
-    if state.input == "upload" and not state.img:
-        raise InputError(("query", "img"), "in=upload needs the image id img")
-    if state.input.startswith("sample:") and state.input.removeprefix("sample:") not in SAMPLES:
-        raise InputError(("query", "in"), f"no sample named '{state.input}'; the samples are {', '.join(SAMPLES)}")
-    try:
-        request = block_request(state, explain)
-        check_block(request, settings)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InputError(("query", query_parameter(state.kind, tuple(first["loc"]))), first["msg"]) from error
-    except InputError as error:
-        raise type(error)(("query", query_parameter(state.kind, error.field)), error.message) from error
-    return state, request
+    build = functools.partial(block_request, explain=explain)
+    return read_state(BlocksState, params, settings, build, check_block, query_parameter)
 
 
-def rename(error: InputError, kind: str) -> InputError:
+def rename(error: InputError, state: BlocksState) -> InputError:
     """A refusal met while running a page's request, named by its query parameter."""
-    return type(error)(("query", query_parameter(kind, error.field)), error.message)
+    return type(error)(("query", query_parameter(state, error.field)), error.message)
 
 
 def blocks_page_data(state: BlocksState, settings: Settings) -> dict:
@@ -217,7 +212,7 @@ def blocks_data(params: Mapping[str, str], settings: Settings, explain_all: bool
     try:
         return block_answer(request, settings, explain_all)
     except InputError as error:
-        raise rename(error, state.kind) from error
+        raise rename(error, state) from error
 
 
 def blocks_json(params: Mapping[str, str], settings: Settings, compress: bool) -> bytes:
@@ -232,7 +227,7 @@ def block_input_file(params: Mapping[str, str], settings: Settings) -> bytes:
     try:
         x = block_input_tensor(request, settings)
     except InputError as error:
-        raise rename(error, state.kind) from error
+        raise rename(error, state) from error
     buffer = io.BytesIO()
     torch.save(x.clone(), buffer)
     return buffer.getvalue()

@@ -1,0 +1,36 @@
+"""What every page's export shares: one self-contained HTML file (plotly.js, the page's drawing code
+and its data inlined, in the language of `?lang=`), sent as a download. Each page's export route
+lives with its page."""
+
+from datetime import date
+
+from fastapi.responses import HTMLResponse
+
+from app.config import STATIC_DIR
+from app.pages.bundle import bundle, data_block, inline_script
+from app.pages.templating import page_text, templates
+from app.pages.vendor import plotly_bytes
+
+
+def made(lang: str, key: str = "made") -> str:
+    """When and by what the file was made, in its language."""
+    return page_text("common", lang)["export"][key].replace("{date}", date.today().isoformat())
+
+
+def render(template: str, title: str, data: dict, entry: str, lang: str = "en", **extra: object) -> str:
+    """One self-contained file; `marks=True` in `extra` stripes its negative values (?marks=1)."""
+    context = {
+        "title": title,
+        "lang": lang,
+        "common": page_text("common", lang),  # the site's words the drawing code reads (text.js)
+        "made": made(lang),
+        "css": (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8"),
+        "plotly": inline_script(plotly_bytes()[0].decode("utf-8")),
+        "code": inline_script(bundle(entry)),
+        "data": data_block(data),
+    }
+    return templates.get_template(template).render({**context, **extra})
+
+
+def download(html: str, name: str) -> HTMLResponse:
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
