@@ -5,12 +5,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.api.schemas import Tensor
-from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.blocks.models import BlockRequest
 from app.lab.blocks.service import block_json
 from app.lab.blocks.weights import store_weights
 from app.lab.runtime import in_thread
+from app.web import SettingsDep, json_answer
 
 router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 404, 413, 503))
 
@@ -114,10 +114,7 @@ async def create_block_run(
     http: Request, settings: SettingsDep, request: BlockRequest = Body(openapi_examples=EXAMPLES)
 ) -> Response:
     """Run one block in eval mode, stage by stage: every stage's shape, parameters, multiply–adds and maps."""
-    compress = request.encoding != "base64" and "gzip" in http.headers.get("accept-encoding", "")
-    body = await in_thread(block_json, request, settings, compress)
-    headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if compress else {})}
-    return Response(body, media_type="application/json", headers=headers)
+    return await json_answer(http, lambda: block_json(request, settings), request.encoding != "base64")
 
 
 @router.post("/blocks/weights")

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.cost import service as cost
 from app.lab.cost.service import (
@@ -17,6 +16,7 @@ from app.lab.cost.service import (
     Sweep,
 )
 from app.lab.runtime import in_thread
+from app.web import SettingsDep
 
 router = APIRouter(prefix="/api/cost", tags=["cost"], responses=responses(413, 503))
 

@@ -7,9 +7,9 @@ from pydantic import BaseModel
 import torch
 
 from app.core.device import device_name
-from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.runtime import get_device
+from app.web import SettingsDep
 
 router = APIRouter(prefix="/api", tags=["health"], responses=responses(413))
 

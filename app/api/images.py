@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Request, UploadFile
 
-from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.images import StoredImage, check_upload_size, store_upload
 from app.lab.runtime import in_thread
+from app.web import SettingsDep
 
 router = APIRouter(prefix="/api", tags=["images"], responses=responses(400, 413, 415, 429, 503))
 

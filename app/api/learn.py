@@ -9,13 +9,13 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.core.errors import InputError
-from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.encoding import dumps
 from app.lab.learn.models import LearnRequest, ReduceRequest
 from app.lab.learn.reduce import reduce_answer
 from app.lab.learn.service import Lesson, prepare, run_lesson
 from app.lab.runtime import in_thread
+from app.web import SettingsDep
 
 DISCONNECT_POLL_S = 0.1  # how often a JSON answer's wait checks that its client is still there
 

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from app.api.schemas import MixResponse
-from app.deps import SettingsDep
 from app.errors import responses
 from app.lab.mixer.models import MixRequest
 from app.lab.mixer.service import mix_json, mix_npz
 from app.lab.runtime import in_thread
+from app.web import SettingsDep, json_answer
 
 router = APIRouter(prefix="/api", tags=["mix"], responses=responses(400, 404, 413, 503))
 
@@ -62,7 +62,4 @@ async def create_mix(
         body = await in_thread(mix_npz, request, settings)
         headers = {"Content-Disposition": 'attachment; filename="pointwise-mix.npz"'}
         return Response(body, media_type="application/octet-stream", headers=headers)
-    compress = request.encoding != "base64" and "gzip" in http.headers.get("accept-encoding", "")
-    body = await in_thread(mix_json, request, settings, compress)
-    headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if compress else {})}
-    return Response(body, media_type="application/json", headers=headers)
+    return await json_answer(http, lambda: mix_json(request, settings), request.encoding != "base64")

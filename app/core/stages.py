@@ -91,19 +91,12 @@ BOTTLENECK_STEPS = (
 STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
     Bottleneck: BOTTLENECK_STEPS,
     TorchvisionBottleneck: BOTTLENECK_STEPS,
-    DownsamplingBottleneck: (
-        call("conv1", "input"),
-        call("bn1", "conv1"),
-        call("relu1", "bn1", "relu"),
-        call("conv2", "relu1"),
-        call("bn2", "conv2"),
-        call("relu2", "bn2", "relu"),
-        call("conv3", "relu2"),
-        call("bn3", "conv3"),
+    DownsamplingBottleneck: (  # the bottleneck's stages, with a projection on the shortcut
+        *BOTTLENECK_STEPS[:-2],
         call("downsample.0", "input"),
         call("downsample.1", "downsample.0"),
         add("add", "bn3", "downsample.1"),
-        call("relu3", "add", "relu"),
+        BOTTLENECK_STEPS[-1],
     ),
     MlpConv: (
         call("conv1", "input"),

@@ -134,7 +134,7 @@ def read_state(
     params: Mapping[str, str],
     settings: Settings,
     build: Callable[[P], R],
-    check: Callable[[R, Settings], None],
+    check: Callable[[R, Settings], object],
     parameter: Callable[[P, tuple], str],
 ) -> tuple[P, R]:
     """A page's query string → its state and the requests it asks for, checked against the limits.

@@ -7,11 +7,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.config import STATIC_DIR, Settings
 from app.core import inputs
-from app.deps import SettingsDep
 from app.lab.blocks.state import KINDS, block_input_file, blocks, blocks_data, blocks_json, blocks_page_data
 from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page
+from app.web import SettingsDep, json_answer
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,10 +43,8 @@ def read_blocks_embed(request: Request, settings: SettingsDep) -> HTMLResponse:
 @router.get("/data/blocks")
 async def read_blocks_data(request: Request, settings: SettingsDep) -> Response:
     """The block run a page's query string asks for: the answer of POST /api/block."""
-    compress = "gzip" in request.headers.get("accept-encoding", "")
-    body = await in_thread(blocks_json, dict(request.query_params), settings, compress)
-    headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if compress else {})}
-    return Response(body, media_type="application/json", headers=headers)
+    params = dict(request.query_params)
+    return await json_answer(request, lambda: blocks_json(params, settings))
 
 
 @router.get("/data/blocks/input.pt")

@@ -5,13 +5,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.config import Settings
-from app.deps import SettingsDep
 from app.lab.encoding import dumps
 from app.lab.mixer.collapse import CollapseState, collapse_figure
 from app.lab.query import parse
 from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page
+from app.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 

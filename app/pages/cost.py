@@ -6,13 +6,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.config import Settings
 from app.core.errors import InputError
-from app.deps import SettingsDep
 from app.lab.cost import state as cost_state
 from app.lab.encoding import dumps
 from app.lab.query import query_values
 from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page, with_views
+from app.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 

@@ -6,7 +6,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.config import Settings
 from app.core import inputs
-from app.deps import SettingsDep
 from app.lab.encoding import dumps
 from app.lab.learn.reduce import reduce_answer
 from app.lab.learn.service import record
@@ -15,6 +14,7 @@ from app.lab.query import query_values
 from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page
+from app.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 

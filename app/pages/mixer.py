@@ -7,13 +7,13 @@ from fastapi.responses import HTMLResponse, Response
 from app.config import Settings
 from app.core import inputs, weights
 from app.core.errors import TooLarge
-from app.deps import SettingsDep
 from app.lab.mixer import state
 from app.lab.mixer.models import MixRequest
 from app.lab.mixer.service import mix_answer
 from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page, with_views
+from app.web import SettingsDep
 
 router = APIRouter(include_in_schema=False)
 

@@ -6,7 +6,6 @@ answer says so (`input.stem`): nothing is filled silently. More channels than Ci
 """
 
 from dataclasses import dataclass
-import gzip
 
 import torch
 
@@ -216,7 +215,6 @@ def block_input_tensor(request: BlockRequest, settings: Settings) -> torch.Tenso
     return block_input(request, request.block.in_channels, settings).x
 
 
-def block_json(request: BlockRequest, settings: Settings, compress: bool) -> bytes:
-    """block_answer as JSON bytes, gzip-compressed if asked (u8 maps shrink about fourfold at level 1)."""
-    body = dumps(block_answer(request, settings))
-    return gzip.compress(body, compresslevel=1, mtime=0) if compress else body
+def block_json(request: BlockRequest, settings: Settings) -> bytes:
+    """block_answer as JSON bytes."""
+    return dumps(block_answer(request, settings))

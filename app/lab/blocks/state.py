@@ -7,7 +7,6 @@ bottleneck_channels; a width the query leaves out is the kind's default (block_m
 
 from collections.abc import Mapping
 import functools
-import gzip
 import io
 from typing import Annotated, Literal
 
@@ -200,7 +199,7 @@ def blocks_page_data(state: BlocksState, settings: Settings) -> dict:
             "max_block_channels": settings.max_block_channels,
             "max_side": settings.max_side,
             "max_upload_bytes": settings.max_upload_bytes,
-            "max_weights_bytes": settings.max_body_bytes,
+            "max_weights_bytes": settings.max_weights_bytes,
         },
     }
 
@@ -215,10 +214,9 @@ def blocks_data(params: Mapping[str, str], settings: Settings, explain_all: bool
         raise rename(error, state) from error
 
 
-def blocks_json(params: Mapping[str, str], settings: Settings, compress: bool) -> bytes:
-    """blocks_data as JSON bytes, gzip-compressed if asked (its u8 maps shrink about threefold)."""
-    body = dumps(blocks_data(params, settings))
-    return gzip.compress(body, compresslevel=1, mtime=0) if compress else body
+def blocks_json(params: Mapping[str, str], settings: Settings) -> bytes:
+    """blocks_data as JSON bytes."""
+    return dumps(blocks_data(params, settings))
 
 
 def block_input_file(params: Mapping[str, str], settings: Settings) -> bytes:

@@ -2,7 +2,6 @@
 shape the answer (JSON-ready, or a NumPy .npz file)."""
 
 from dataclasses import dataclass
-import gzip
 import io
 
 import numpy as np
@@ -23,10 +22,20 @@ from app.lab.runtime import get_device
 DEFAULT_OUT_CHANNELS = 4
 
 
-def out_channels(request: MixRequest, names: list[str], settings: Settings) -> int:
+@dataclass(frozen=True)
+class MixPlan:
+    """A mix request checked before X is built, and what it will make: every later step takes this."""
+
+    kind: str  # the weights: "random", "identity", a preset or "values" (weight_kind)
+    names: list[str]  # the input's channels: Cin = len(names)
+    c_out: int
+    height: int | None  # None until an upload has been read
+    width: int | None
+
+
+def out_channels(request: MixRequest, kind: str, names: list[str], settings: Settings) -> int:
     """Cout as the request fixes it, checked against the limit; a colour preset must find R, G, B."""
     spec, c_in = request.weight, len(names)
-    kind = weight_kind(request)
     if kind == "values":
         c_out, field = len(spec.values), ("weight", "values")
         if len(spec.values[0]) != c_in:
@@ -44,12 +53,15 @@ def out_channels(request: MixRequest, names: list[str], settings: Settings) -> i
     return c_out
 
 
-def check_request(request: MixRequest, settings: Settings) -> None:
-    """Every check that can be made before X is built (all of them but those needing an upload's size)."""
+def plan_mix(request: MixRequest, settings: Settings) -> MixPlan:
+    """Every check that can be made before X is built (all of them but those needing an upload's
+    size), once: its plan says what the mix will make."""
     shape = input_shape(request.input, request.features, request.max_side, settings)
-    c_out = out_channels(request, shape.names, settings)
+    kind = weight_kind(request)
+    c_out = out_channels(request, kind, shape.names, settings)
     if shape.height is not None and shape.width is not None:
         check_mix(request, len(shape.names), c_out, shape.height, shape.width, settings)
+    return MixPlan(kind, shape.names, c_out, shape.height, shape.width)
 
 
 def weight_kind(request: MixRequest) -> str:
@@ -58,15 +70,11 @@ def weight_kind(request: MixRequest) -> str:
     return spec.init if isinstance(spec, WeightInit) else spec.preset if isinstance(spec, WeightPreset) else "values"
 
 
-def build_weights(
-    request: MixRequest, x: torch.Tensor, names: list[str], settings: Settings
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """W (Cout, Cin) and b (Cout) from a checked request's weight and bias specs."""
-    c_in = x.shape[0]
+def build_weights(request: MixRequest, plan: MixPlan, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """W (Cout, Cin) and b (Cout) from a planned request's weight and bias specs."""
+    c_in, c_out, kind, names = x.shape[0], plan.c_out, plan.kind, plan.names
     spec = request.weight
-    kind = weight_kind(request)
     preset_bias = None
-    c_out = out_channels(request, names, settings)
     if kind == "random":
         weight, _ = weights.default_init(c_out, c_in, spec.seed)
     elif kind == "identity":
@@ -142,11 +150,12 @@ class Mixed:
 def run_mix(request: MixRequest, settings: Settings) -> Mixed:
     """Build X, W and b from the request and run the 1×1 convolution on the settings' device."""
     device = get_device(settings.device)
-    check_request(request, settings)
+    plan = plan_mix(request, settings)
     with torch.inference_mode():
         x, names = load_input(request.input, request.features, request.max_side, settings)
-        weight, bias = build_weights(request, x, names, settings)
-        check_mix(request, x.shape[0], weight.shape[0], x.shape[1], x.shape[2], settings)
+        if plan.height is None:  # an upload: its size is known now
+            check_mix(request, x.shape[0], plan.c_out, x.shape[1], x.shape[2], settings)
+        weight, bias = build_weights(request, plan, x)
         on_device = x.to(device), weight.to(device), bias.to(device)
         y, z = mix(*on_device, request.activation)
         explanation = probe = None
@@ -199,14 +208,9 @@ def mix_answer(request: MixRequest, settings: Settings) -> dict:
     return answer
 
 
-def mix_json(request: MixRequest, settings: Settings, compress: bool) -> bytes:
-    """mix_answer serialised to JSON bytes, gzip-compressed if asked (runs in a worker thread).
-
-    Quantised maps compress about fourfold even at level 1, which is fast enough for every weight
-    edit; float32 base64 barely compresses, so it is sent as it is.
-    """
-    body = dumps(mix_answer(request, settings))
-    return gzip.compress(body, compresslevel=1, mtime=0) if compress else body
+def mix_json(request: MixRequest, settings: Settings) -> bytes:
+    """mix_answer serialised to JSON bytes."""
+    return dumps(mix_answer(request, settings))
 
 
 def mix_npz(request: MixRequest, settings: Settings) -> bytes:

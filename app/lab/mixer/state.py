@@ -13,7 +13,7 @@ from app.config import Settings
 from app.core.errors import InputError
 from app.core.weights import PRESETS
 from app.lab.mixer.models import MixRequest
-from app.lab.mixer.service import check_request
+from app.lab.mixer.service import plan_mix
 from app.lab.models import Seed
 from app.lab.query import (
     INPUT_PARAMETER,
@@ -114,7 +114,7 @@ def mixer_request(state: MixerState) -> MixRequest:
 
 def mixer(params: Mapping[str, str], settings: Settings) -> tuple[MixerState, MixRequest]:
     """A Mixer query string → its state and its mix request, both checked against the limits."""
-    return read_state(MixerState, params, settings, mixer_request, check_request, parameter)
+    return read_state(MixerState, params, settings, mixer_request, plan_mix, parameter)
 
 
 def parameter(state: MixerState, field: tuple) -> str:
