@@ -162,8 +162,10 @@ def test_refusals_name_the_field_and_the_limit(client, changes, loc, message):
 
 
 def test_an_unknown_sample_is_a_404(client):
-    r = client.post("/api/learn", json=body(input={"source": "sample", "name": "moon"}))
-    assert r.status_code == 404
+    for accept in ("text/event-stream", "application/json"):
+        r = client.post("/api/learn", json=body(input={"source": "sample", "name": "moon"}), headers={"Accept": accept})
+        assert r.status_code == 404
+        assert r.json() == {"detail": "input.name: no sample named 'moon'; the samples are shapes, wheel, scene"}
 
 
 def test_divergence_is_an_error_event_or_a_422(client):
