@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from app.core.learn import least_squares, train
-from app.lab.admission import pool_name
 from app.lab.encoding import decode
 from tests.live import server
 
@@ -224,16 +223,3 @@ def wait_for_the_slot(http: httpx.Client, short: dict) -> None:
         assert time.monotonic() - left < 5, "the run kept its slot after its client left"
         time.sleep(0.05)
     assert answer.status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("path", "pool"),
-    [
-        ("/api/learn", "train"),
-        ("/api/reduce", "compute"),
-        ("/data/learn", "compute"),
-        ("/export/learn.html", "compute"),
-    ],
-)
-def test_the_learn_routes_are_admission_controlled(path, pool):
-    assert pool_name(path) == pool
