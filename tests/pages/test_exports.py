@@ -3,9 +3,6 @@ import re
 
 import pytest
 
-from app.config import get_settings
-from app.pages.exports import export_lesson
-
 
 @pytest.mark.parametrize(
     "path", ["/export/mixer.html?in=random&rc=3&rh=8&rw=8&cout=2", "/export/cost.html", "/export/collapse.html"]
@@ -56,10 +53,3 @@ def test_an_unparsable_hand_edit_is_refused_not_replaced(client):
     r = client.get("/export/mixer.html?in=random&w=edited&W=1,x;2,3")
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["query", "W"]
-
-
-def test_the_cli_writes_every_lesson_figure_and_an_index(tmp_path):
-    written = export_lesson(tmp_path, get_settings())
-    assert [p.name for p in written] == [f"step-{n:02d}.html" for n in range(1, 14)] + ["index.html"]
-    index = (tmp_path / "index.html").read_text()
-    assert index.count('<a href="step-') == 13 and "Adding non-linearity" in index and '<html lang="en">' in index
