@@ -5,7 +5,6 @@ from safetensors.torch import save as save_safetensors
 import torch
 from torch import nn
 
-from app.admission import pool_name
 from app.core import inputs
 from app.core.blocks import BLOCKS
 from app.lab.encoding import decode
@@ -336,8 +335,3 @@ def test_a_512_wide_blocks_state_dict_is_taken(client):
     r = upload(client, save_safetensors(state))
     assert r.status_code == 200, r.text
     assert r.json()["keys"] == ["w"]
-
-
-@pytest.mark.parametrize("path", ["/api/block", "/api/blocks/weights", "/data/blocks", "/export/blocks.html"])
-def test_every_blocks_route_that_computes_is_admission_controlled(path):
-    assert pool_name(path) == "compute"

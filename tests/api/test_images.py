@@ -1,3 +1,4 @@
+import httpx
 import numpy as np
 import pytest
 import torch
@@ -91,15 +92,23 @@ def test_json_body_over_the_limit_is_413_before_parsing(client):
     assert r.json() == {"detail": f"request body: over the limit of {limit} bytes"}
 
 
-def test_streamed_body_over_the_limit_is_413(client):
+@pytest.mark.anyio
+async def test_streamed_body_over_the_limit_is_413(client):
+    """A body without a Content-Length is counted as it arrives and cut off at the limit, unread past it."""
     limit = get_settings().max_body_bytes
+    sent: list[int] = []
 
-    def chunks():
-        for _ in range(limit // 65536 + 2):
+    async def chunks():
+        for _ in range(4 * limit // 65536):
+            sent.append(65536)
             yield b" " * 65536
 
-    r = client.post("/api/mix", content=chunks(), headers={"Content-Type": "application/json"})
+    transport = httpx.ASGITransport(app=client.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as streaming:
+        r = await streaming.post("/api/mix", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
+    assert r.json() == {"detail": f"request body: over the limit of {limit} bytes"}
+    assert len(sent) == limit // 65536 + 1  # the chunk that went past the limit was the last one read
 
 
 def test_store_is_shared_by_every_worker_and_bounded(tmp_path):

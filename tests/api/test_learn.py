@@ -5,7 +5,6 @@ import httpx
 import pytest
 import torch
 
-from app.admission import pool_name
 from app.core.learn import least_squares, train
 from app.lab.encoding import decode
 from tests.live import server
@@ -162,8 +161,10 @@ def test_refusals_name_the_field_and_the_limit(client, changes, loc, message):
 
 
 def test_an_unknown_sample_is_a_404(client):
-    r = client.post("/api/learn", json=body(input={"source": "sample", "name": "moon"}))
-    assert r.status_code == 404
+    for accept in ("text/event-stream", "application/json"):
+        r = client.post("/api/learn", json=body(input={"source": "sample", "name": "moon"}), headers={"Accept": accept})
+        assert r.status_code == 404
+        assert r.json() == {"detail": "input.name: no sample named 'moon'; the samples are shapes, wheel, scene"}
 
 
 def test_divergence_is_an_error_event_or_a_422(client):
@@ -222,16 +223,3 @@ def wait_for_the_slot(http: httpx.Client, short: dict) -> None:
         assert time.monotonic() - left < 5, "the run kept its slot after its client left"
         time.sleep(0.05)
     assert answer.status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("path", "pool"),
-    [
-        ("/api/learn", "train"),
-        ("/api/reduce", "compute"),
-        ("/data/learn", "compute"),
-        ("/export/learn.html", "compute"),
-    ],
-)
-def test_the_learn_routes_are_admission_controlled(path, pool):
-    assert pool_name(path) == pool

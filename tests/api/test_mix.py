@@ -258,6 +258,8 @@ def test_unknown_sample_and_image_are_404(client):
 def test_malformed_json_is_422(client):
     r = client.post("/api/mix", content="{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 422
+    # The body is named, and the character where decoding failed.
+    assert r.json() == {"detail": [{"loc": ["body", 1], "msg": "JSON decode error", "type": "json_invalid"}]}
 
 
 def test_npz_holds_the_maps_and_weights(client):

@@ -4,7 +4,6 @@ from fastapi.testclient import TestClient
 import pytest
 
 from app.config import get_settings
-from app.main import create_app
 from app.middleware import InternalErrorMiddleware
 
 SECURITY = ("content-security-policy", "x-content-type-options", "referrer-policy")
@@ -14,24 +13,6 @@ def assert_secured(response) -> None:
     assert [name for name in SECURITY if name not in response.headers] == []
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self';" in response.headers["content-security-policy"]
-
-
-@pytest.fixture
-def app_with(monkeypatch):
-    """create_app() under other settings (the app's own stack of middleware, in its own order)."""
-
-    def make(**env: str):
-        for name, value in env.items():
-            monkeypatch.setenv(f"POINTWISE_{name.upper()}", value)
-        get_settings.cache_clear()
-        try:
-            return create_app()
-        finally:
-            for name in env:
-                monkeypatch.delenv(f"POINTWISE_{name.upper()}")
-            get_settings.cache_clear()
-
-    return make
 
 
 def test_a_413_from_the_body_limit_is_secured(client):

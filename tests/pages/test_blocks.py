@@ -14,25 +14,6 @@ def data_block(page: str, name: str = "blocks-data") -> dict:
     return json.loads(re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S).group(1))
 
 
-@pytest.mark.parametrize(
-    ("path", "title", "labels"),
-    [
-        ("/blocks", "Inside the block", ("Block", "Input", "Upload image", "Features", "Seed")),
-        ("/blocks?lang=zh", "走进网络模块", ("模块", "输入", "上传图像", "特征", "随机种子")),
-        ("/embed/blocks?b=inception&view=diagram", "Inside the block", ("Block",)),
-    ],
-)
-def test_the_page_speaks_its_language(client, path, title, labels):
-    r = client.get(path)
-    assert r.status_code == 200
-    assert f"<title>{title} · Pointwise</title>" in r.text
-    scripts = re.findall(r"<script([^>]*)>", r.text)
-    assert all('src="/' in a or 'type="application/json"' in a for a in scripts)
-    assert "http://" not in r.text and "https://" not in r.text
-    for label in labels:
-        assert re.search(rf"<label[^>]*>\s*{re.escape(label)}", r.text), label
-
-
 def test_the_data_block_holds_the_parsed_state_and_each_kinds_widths(client):
     data = data_block(client.get("/blocks?b=mlpconv&c=32,16,8&k=3&side=40").text)
     assert data["state"]["b"] == "mlpconv"

@@ -8,18 +8,6 @@ def data_block(page: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="learn-data">(.*?)</script>', page, re.S).group(1))
 
 
-@pytest.mark.parametrize(("path", "title"), [("/learn", "Learn the mixing"), ("/learn?lang=zh", "学出来的通道混合")])
-def test_the_page_speaks_its_language(client, path, title):
-    r = client.get(path)
-    assert r.status_code == 200
-    assert f"<title>{title} · Pointwise</title>" in r.text
-    scripts = re.findall(r"<script([^>]*)>", r.text)
-    assert all('src="/' in a or 'type="application/json"' in a for a in scripts)
-    assert "http://" not in r.text and "https://" not in r.text
-    for label in ("Input", "Upload image", "Features", "Seed") if "zh" not in path else ("输入", "上传图像", "特征"):
-        assert re.search(rf"<label[^>]*>\s*{re.escape(label)}", r.text), label
-
-
 def test_the_data_block_holds_the_requests_of_the_state(client):
     data = data_block(client.get("/learn?tgt=random&tc=2&layers=2&hid=8&R=9&feat=bank&std=1").text)
     learn = data["requests"]["learn"]

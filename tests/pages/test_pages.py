@@ -11,7 +11,25 @@ def test_mixer_has_every_labelled_control(client):
         assert re.search(rf"<label[^>]*>\s*{re.escape(label)}", page), label
 
 
-@pytest.mark.parametrize("path", ["/", "/cost", "/docs"])
+@pytest.mark.parametrize(
+    ("path", "title", "labels"),
+    [
+        ("/learn", "Learn the mixing", ("Input", "Upload image", "Features", "Seed")),
+        ("/learn?lang=zh", "学出来的通道混合", ("输入", "上传图像", "特征")),
+        ("/blocks", "Inside the block", ("Block", "Input", "Upload image", "Features", "Seed")),
+        ("/blocks?lang=zh", "走进网络模块", ("模块", "输入", "上传图像", "特征", "随机种子")),
+        ("/embed/blocks?b=inception&view=diagram", "Inside the block", ("Block",)),
+    ],
+)
+def test_the_page_speaks_its_language(client, path, title, labels):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert f"<title>{title} · Pointwise</title>" in r.text
+    for label in labels:
+        assert re.search(rf"<label[^>]*>\s*{re.escape(label)}", r.text), label
+
+
+@pytest.mark.parametrize("path", ["/", "/cost", "/docs", "/learn", "/blocks", "/embed/blocks?b=inception&view=diagram"])
 def test_pages_have_no_inline_scripts_and_no_foreign_hosts(client, path):
     page = client.get(path).text
     scripts = re.findall(r"<script([^>]*)>", page)
