@@ -67,6 +67,5 @@ def blocks_html(params: dict[str, str], settings: Settings) -> str:
 
 
 @router.get("/export/blocks.html")
-async def export_blocks(request: Request, settings: SettingsDep) -> HTMLResponse:
-    html = await in_thread(blocks_html, dict(request.query_params), settings)
-    return download(html, "pointwise-blocks.html")
+async def export_blocks(request: Request, settings: SettingsDep) -> Response:
+    return await download(request, settings, blocks_html, "pointwise-blocks.html")

@@ -40,6 +40,5 @@ def collapse_html(params: dict[str, str], settings: Settings) -> str:
 
 
 @router.get("/export/collapse.html")
-async def export_collapse(request: Request, settings: SettingsDep) -> HTMLResponse:
-    html = await in_thread(collapse_html, dict(request.query_params), settings)
-    return download(html, "pointwise-collapse.html")
+async def export_collapse(request: Request, settings: SettingsDep) -> Response:
+    return await download(request, settings, collapse_html, "pointwise-collapse.html")

@@ -77,5 +77,5 @@ def cost_html(params: dict[str, str], settings: Settings) -> str:
 
 
 @router.get("/export/cost.html")
-async def export_cost(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return download(await in_thread(cost_html, dict(request.query_params), settings), "pointwise-cost.html")
+async def export_cost(request: Request, settings: SettingsDep) -> Response:
+    return await download(request, settings, cost_html, "pointwise-cost.html")

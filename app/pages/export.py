@@ -2,11 +2,14 @@
 and its data inlined, in the language of `?lang=`), sent as a download. Each page's export route
 lives with its page."""
 
+from collections.abc import Callable
 from datetime import date
 
-from fastapi.responses import HTMLResponse
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
 
-from app.config import STATIC_DIR
+from app.config import STATIC_DIR, Settings
+from app.lab.runtime import in_thread
 from app.pages.bundle import bundle, data_block, inline_script
 from app.pages.templating import page_text, templates
 from app.pages.vendor import plotly_bytes
@@ -32,5 +35,7 @@ def render(template: str, title: str, data: dict, entry: str, lang: str = "en", 
     return templates.get_template(template).render({**context, **extra})
 
 
-def download(html: str, name: str) -> HTMLResponse:
+async def download(request: Request, settings: Settings, make: Callable[[dict, Settings], str], name: str) -> Response:
+    """The file `make` writes for the request's query string, made in a worker thread, as a download."""
+    html = await in_thread(make, dict(request.query_params), settings)
     return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -11,7 +11,6 @@ from app.lab.learn.reduce import reduce_answer
 from app.lab.learn.service import record
 from app.lab.learn.state import dumped, learn_page_data, learn_state
 from app.lab.query import query_values
-from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page
 from app.web import SettingsDep
@@ -68,6 +67,5 @@ def learn_html(params: dict[str, str], settings: Settings) -> str:
 
 
 @router.get("/export/learn.html")
-async def export_learn(request: Request, settings: SettingsDep) -> HTMLResponse:
-    html = await in_thread(learn_html, dict(request.query_params), settings)
-    return download(html, "pointwise-learn.html")
+async def export_learn(request: Request, settings: SettingsDep) -> Response:
+    return await download(request, settings, learn_html, "pointwise-learn.html")

@@ -10,7 +10,6 @@ from app.core.errors import TooLarge
 from app.lab.mixer import state
 from app.lab.mixer.models import MixRequest
 from app.lab.mixer.service import mix_answer
-from app.lab.runtime import in_thread
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page, with_views
 from app.web import SettingsDep
@@ -73,6 +72,5 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
 
 
 @router.get("/export/mixer.html")
-async def export_mixer(request: Request, settings: SettingsDep) -> HTMLResponse:
-    html = await in_thread(mixer_html, dict(request.query_params), settings)
-    return download(html, "pointwise-mixer.html")
+async def export_mixer(request: Request, settings: SettingsDep) -> Response:
+    return await download(request, settings, mixer_html, "pointwise-mixer.html")
