@@ -109,7 +109,7 @@ class StoredWeights(BaseModel):
     shapes: dict[str, list[int]]
 
 
-@router.post("/block", response_model=BlockResponse)
+@router.post("/block", response_model=BlockResponse, summary="Run one block stage by stage")
 async def create_block_run(
     http: Request, settings: SettingsDep, request: BlockRequest = Body(openapi_examples=EXAMPLES)
 ) -> Response:
@@ -117,7 +117,7 @@ async def create_block_run(
     return await json_answer(http, lambda: block_json(request, settings), request.encoding != "base64")
 
 
-@router.post("/blocks/weights")
+@router.post("/blocks/weights", summary="Upload a block's state dict")
 async def create_block_weights(file: UploadFile, settings: SettingsDep) -> StoredWeights:
     """Upload a block's state dict (.safetensors, or .pt read with torch.load(weights_only=True))."""
     data = await file.read(settings.max_weights_bytes + 1)

@@ -26,7 +26,7 @@ Side = Annotated[int, Query(ge=1, description="pixels (at most max_cost_side, 40
 Kernel = Annotated[KernelSize, Query(description="an odd kernel size: 'same' padding keeps H×W")]
 
 
-@router.get("/conv")
+@router.get("/conv", summary="Count one k×k convolution")
 async def read_conv_cost(
     settings: SettingsDep,
     in_channels: Channels,
@@ -40,7 +40,7 @@ async def read_conv_cost(
     return await in_thread(cost.conv_cost, in_channels, out_channels, height, width, kernel_size, bias, settings)
 
 
-@router.get("/sweep")
+@router.get("/sweep", summary="Count convolutions as Cout runs")
 async def read_sweep(
     settings: SettingsDep,
     in_channels: Channels,
@@ -57,7 +57,7 @@ async def read_sweep(
     return await in_thread(cost.sweep, *arguments)
 
 
-@router.get("/inception")
+@router.get("/inception", summary="Count an Inception branch with and without a 1×1 reduction")
 async def read_inception_cost(
     settings: SettingsDep,
     height: Side,
@@ -73,7 +73,7 @@ async def read_inception_cost(
     return await in_thread(cost.inception_cost, *arguments)
 
 
-@router.get("/bottleneck")
+@router.get("/bottleneck", summary="Count ResNet's bottleneck against two 3×3 convs")
 async def read_bottleneck_cost(
     settings: SettingsDep,
     in_channels: Channels,
@@ -90,7 +90,7 @@ async def read_bottleneck_cost(
     return await in_thread(cost.bottleneck_cost, *arguments)
 
 
-@router.get("/projection")
+@router.get("/projection", summary="Count a 1×1 projection shortcut against a 3×3 one")
 async def read_projection_cost(
     settings: SettingsDep,
     in_channels: Channels,
@@ -106,7 +106,7 @@ async def read_projection_cost(
     return await in_thread(cost.projection_cost, *arguments)
 
 
-@router.get("/separable")
+@router.get("/separable", summary="Count a depthwise separable conv against a standard one")
 async def read_separable_cost(
     settings: SettingsDep,
     in_channels: Channels,

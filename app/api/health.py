@@ -20,7 +20,7 @@ class Health(BaseModel):
     torch: str
 
 
-@router.get("/health")
+@router.get("/health", summary="Say the server is up")
 def read_health(settings: SettingsDep) -> Health:
     """Say that the server is up, which device runs the convolutions, and which torch."""
     return Health(status="ok", device=device_name(get_device(settings.device)), torch=torch.__version__)

@@ -10,7 +10,7 @@ from app.web import SettingsDep
 router = APIRouter(prefix="/api", tags=["images"], responses=responses(400, 413, 415, 429, 503))
 
 
-@router.post("/images")
+@router.post("/images", summary="Upload an image")
 async def create_image(file: UploadFile, request: Request, settings: SettingsDep) -> StoredImage:
     """Upload a PNG, JPEG, GIF or WebP image; it is decoded, shrunk to max_side and stored by content hash."""
     data = await file.read(settings.max_upload_bytes + 1)

@@ -137,6 +137,7 @@ def wants_json(request: Request) -> bool:
 
 @router.post(
     "/learn",
+    summary="Train a 1×1 convolution, streamed as server-sent events",
     responses={200: {"content": STREAM, "description": "progress and done events; the done object alone as JSON"}},
 )
 async def create_learning(
@@ -150,7 +151,7 @@ async def create_learning(
     return StreamingResponse(events(lesson), media_type="text/event-stream", headers=headers)
 
 
-@router.post("/reduce")
+@router.post("/reduce", summary="Reduce the channels by PCA")
 async def create_reduction(
     settings: SettingsDep, request: ReduceRequest = Body(openapi_examples=REDUCE_EXAMPLES)
 ) -> Response:

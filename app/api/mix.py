@@ -48,6 +48,7 @@ NPZ = {"application/octet-stream": {"schema": {"type": "string", "format": "bina
 
 @router.post(
     "/mix",
+    summary="Run one 1×1 convolution",
     response_model=MixResponse,
     responses={200: {"content": NPZ, "description": "The answer; with format=npz, a NumPy .npz file"}},
 )
