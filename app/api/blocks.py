@@ -12,7 +12,7 @@ from app.lab.blocks.weights import store_weights
 from app.lab.runtime import in_thread
 from app.web import SettingsDep, json_answer
 
-router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 404, 413, 503))
+router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 413, 503))
 
 SCENE = {"source": "sample", "name": "scene"}
 EXAMPLES = {
@@ -109,7 +109,7 @@ class StoredWeights(BaseModel):
     shapes: dict[str, list[int]]
 
 
-@router.post("/block", response_model=BlockResponse, summary="Run one block stage by stage")
+@router.post("/block", response_model=BlockResponse, summary="Run one block stage by stage", responses=responses(404))
 async def create_block_run(
     http: Request, settings: SettingsDep, request: BlockRequest = Body(openapi_examples=EXAMPLES)
 ) -> Response:

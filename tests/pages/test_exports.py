@@ -25,6 +25,7 @@ NOT_AN_INTEGER = "Input should be a valid integer, unable to parse string as an 
     ("path", "status", "field", "message"),
     [
         ("/export/mixer.html?in=sample:moon", 404, "in", NO_MOON),
+        ("/export/blocks.html?in=sample:moon", 404, "in", NO_MOON),
         (
             "/export/mixer.html?w=grayscale&feat=bank&in=random",
             422,

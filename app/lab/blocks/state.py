@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 import torch
 
 from app.config import Settings
-from app.core.errors import InputError
+from app.core.errors import InputError, NotFound
 from app.core.inputs import SAMPLES
 from app.core.stages import is_one_by_one, meta_twin, steps_of
 from app.lab.blocks.models import BLOCK_MODELS, BlockRequest, Explain
@@ -122,8 +122,8 @@ def stage_names(kind: str, widths: tuple) -> list[str]:
 
 def block_request(state: BlocksState, explain: bool = True) -> BlockRequest:
     """The POST /api/block body a page state asks for. A selected 1×1 stage is explained."""
-    if state.input.startswith("sample:") and state.input.removeprefix("sample:") not in SAMPLES:
-        raise InputError(("query", "in"), f"no sample named '{state.input}'; the samples are {', '.join(SAMPLES)}")
+    if state.input.startswith("sample:") and (name := state.input.removeprefix("sample:")) not in SAMPLES:
+        raise NotFound(("query", "in"), f"no sample named '{name}'; the samples are {', '.join(SAMPLES)}")
     block = {"kind": state.kind}
     for parameter, field in WIDTH_PARAMETERS[state.kind].items():
         value = getattr(state, parameter)

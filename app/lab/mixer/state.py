@@ -1,6 +1,6 @@
 """The Mixer's state as it lives in its query string, and the mix request that state asks for.
 
-The page, its embed, its export and /data/mixer all read a query string here; a refusal names the
+The page, its embed and its export all read a query string here; a refusal names the
 page's own query parameter.
 """
 
