@@ -35,7 +35,7 @@ def render(template: str, title: str, data: dict, entry: str, lang: str = "en", 
     context = {
         "title": title,
         "lang": lang,
-        "common": page_text("common", lang),  # the site's words the drawing code reads (text.js)
+        "common": page_text("common", lang),  # the site's words the drawing code reads (shared/text.js)
         "made": made(lang),
         "css": (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8"),
         "plotly": inline_script(plotly_bytes()[0].decode("utf-8")),
@@ -47,7 +47,7 @@ def render(template: str, title: str, data: dict, entry: str, lang: str = "en", 
 
 def exact_answer(request: MixRequest, settings: Settings) -> dict:
     """The mix answer with X and Y in float32, from which the file probes any pixel and explains any
-    channel by itself (export-mixer.js); in the page's 8 bits when float32 would be over the limit.
+    channel by itself (mixer/export.js); in the page's 8 bits when float32 would be over the limit.
     Y before f is left out: the file computes z itself."""
     try:
         answer = mix_answer(request.model_copy(update={"encoding": "base64"}), settings)
@@ -66,7 +66,7 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
     data["text"] = mixer_text(lang)
     text = page_text("mixer", lang)
     marks = params.get("marks") == "1"
-    return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text, marks=marks)
+    return render("export_mixer.html", text["export_title"], data, "mixer/export", lang, t=text, marks=marks)
 
 
 def cost_html(params: dict[str, str], settings: Settings) -> str:
@@ -76,7 +76,7 @@ def cost_html(params: dict[str, str], settings: Settings) -> str:
     panels = parsed.view or list(cost_state.COST_PANELS)
     data = {"panels": cost_state.cost_data(parsed, panels, settings), "text": text["script"]}
     shown = [panel for panel in PANELS if panel[0] in panels]
-    return render("export_cost.html", text["export_title"], data, "export-cost", lang, panels=shown, t=text)
+    return render("export_cost.html", text["export_title"], data, "cost/export", lang, panels=shown, t=text)
 
 
 def collapse_html(params: dict[str, str], settings: Settings) -> str:
@@ -84,7 +84,7 @@ def collapse_html(params: dict[str, str], settings: Settings) -> str:
     text = catalogue(lang)["collapse"]
     data = {**state.collapse(params, settings), "text": text}
     marks = params.get("marks") == "1"
-    return render("export_collapse.html", text["title"], data, "export-collapse", lang, c=text, marks=marks)
+    return render("export_collapse.html", text["title"], data, "collapse/export", lang, c=text, marks=marks)
 
 
 EXPORTERS = {"/embed/mixer": mixer_html, "/embed/cost": cost_html, "/embed/collapse": collapse_html}

@@ -83,7 +83,7 @@ def test_pools_are_sized_from_the_settings():
         ("/api/health", None),
         ("/api/samples", None),
         ("/", None),
-        ("/static/js/api.js", None),
+        ("/static/js/shared/api.js", None),
     ],
 )
 def test_the_table_maps_paths_to_pools(path, pool):
