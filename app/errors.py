@@ -23,7 +23,7 @@ STATUS = {NotFound: 404, TooLarge: 413, UnsupportedImage: 415, TooManyUploads: 4
 HtmlRefusal = Callable[[Request, int, str, str], Response]
 
 MEANING = {
-    400: "A body that cannot be parsed: broken multipart, or a JSON body that is not UTF-8 (text that is not JSON is a 422)",
+    400: "A body that cannot be parsed: broken multipart, or JSON that is not UTF-8 (text that is not JSON: 422)",
     404: "Unknown sample or image (an evicted image must be uploaded again)",
     413: "Request body, image or answer over its limit",
     415: "Not a supported image (PNG, JPEG, GIF, WebP)",

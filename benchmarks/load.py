@@ -13,6 +13,7 @@ Run: .venv/bin/python -m benchmarks.load
 
 import asyncio
 from pathlib import Path
+import posixpath
 import random
 import re
 import statistics
@@ -29,18 +30,21 @@ JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
 
 def modules(entry: str) -> list[str]:
-    """An ES module of static/js and every module it imports, as a browser fetches them."""
+    """An ES module of static/js (`mixer/page.js`) and every module it imports (`./x.js`, `../shared/x.js`),
+    each by its path under static/js, as a browser fetches them."""
     found, todo = [], [entry]
     while todo:
-        name = todo.pop()
-        if name not in found:
-            found.append(name)
-            todo += re.findall(r'from "\./([\w-]+\.js)"', (JS / name).read_text(encoding="utf-8"))
+        path = todo.pop()
+        if path not in found:
+            found.append(path)
+            here = posixpath.dirname(path)
+            imports = re.findall(r'from "(\.\.?/[\w./-]+\.js)"', (JS / path).read_text(encoding="utf-8"))
+            todo += [posixpath.normpath(posixpath.join(here, specifier)) for specifier in imports]
     return found
 
 
 # What a browser fetches to open the Mixer: the page, its modules, the style sheet, plotly.js.
-PAGE = ["/", *(f"/static/js/{m}" for m in modules("mixer.js")), "/static/css/app.css", "/vendor/plotly.min.js"]
+PAGE = ["/", *(f"/static/js/{m}" for m in modules("mixer/page.js")), "/static/css/app.css", "/vendor/plotly.min.js"]
 SAMPLES = ["scene", "shapes", "wheel"]
 
 

@@ -25,7 +25,7 @@ def render(template: str, title: str, data: dict, entry: str, lang: str = "en", 
     context = {
         "title": title,
         "lang": lang,
-        "common": page_text("common", lang),  # the site's words the drawing code reads (text.js)
+        "common": page_text("common", lang),  # the site's words the drawing code reads (shared/text.js)
         "made": made(lang),
         "css": (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8"),
         "plotly": inline_script(plotly_bytes()[0].decode("utf-8")),

@@ -49,7 +49,7 @@ def read_mixer_embed(request: Request, settings: SettingsDep) -> Response:
 
 def exact_answer(request: MixRequest, settings: Settings) -> dict:
     """The mix answer with X and Y in float32, from which the file probes any pixel and explains any
-    channel by itself (its export script); in the page's 8 bits when float32 would be over the limit.
+    channel by itself (mixer/export.js); in the page's 8 bits when float32 would be over the limit.
     Y before f is left out: the file computes z itself."""
     try:
         answer = mix_answer(request.model_copy(update={"encoding": "base64"}), settings)
@@ -68,7 +68,7 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
     data["text"] = mixer_text(lang)
     text = page_text("mixer", lang)
     marks = params.get("marks") == "1"
-    return render("export_mixer.html", text["export_title"], data, "export-mixer", lang, t=text, marks=marks)
+    return render("export_mixer.html", text["export_title"], data, "mixer/export", lang, t=text, marks=marks)
 
 
 @router.get("/export/mixer.html")

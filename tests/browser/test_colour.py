@@ -11,14 +11,14 @@ import numpy as np
 from PIL import Image
 import pytest
 
-# The diverging scale's ends and middle (static/js/config.js DIVERGING).
+# The diverging scale's ends and middle (static/js/shared/config.js DIVERGING).
 DARK_RED = (0x67, 0x00, 0x0D)
 DARK_BLUE = (0x08, 0x30, 0x6B)
 ZERO = (0xF7, 0xF7, 0xF7)
 
 # composeTiles on tiles of constant values, in the page: the image it draws, and what it returns.
 COMPOSE = """async ([tiles, marks]) => {
-  const { composeTiles } = await import("/static/js/grid.js");
+  const { composeTiles } = await import("/static/js/shared/grid.js");
   document.documentElement.classList.toggle("marks", marks);
   const made = tiles.map(([value, range, label]) =>
     ({ values: new Float32Array(64 * 64).fill(value), range, label: [label] }));

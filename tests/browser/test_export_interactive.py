@@ -32,7 +32,7 @@ SCREEN_AT = """([id, x, y]) => {
 # The block of a composed grid's image that is pixel (row, col) of tile `tile`: [x, y] of its
 # first and last image pixels.
 PIXEL_BLOCK = """([which, tile, row, col]) => {
-  const { origins, scale: s } = __export_mixer.shown.drawn.grids[which];
+  const { origins, scale: s } = __mixer$export.shown.drawn.grids[which];
   const [x0, y0] = origins[tile];
   const first = [x0 + Math.ceil(col * s), y0 + Math.ceil(row * s)];
   return [first, [x0 + Math.ceil((col + 1) * s) - 1, y0 + Math.ceil((row + 1) * s) - 1]];
@@ -107,9 +107,9 @@ def click_pixel(page, which: str, tile: int, row: int, col: int) -> None:
     click_block(page, f"{which}-grid", page.evaluate(PIXEL_BLOCK, [which, tile, row, col]))
 
 
-# What the file shows (export-mixer.js `shown`), less its drawn images.
+# What the file shows (mixer/export.js `shown`), less its drawn images.
 SHOWN = """(() => {
-  const { answer, channel, probe, selected, local } = __export_mixer.shown;
+  const { answer, channel, probe, selected, local } = __mixer$export.shown;
   return { answer: { probe: answer.probe, explain: answer.explain }, channel, probe, selected, local };
 })()"""
 
@@ -151,18 +151,19 @@ def test_a_click_probes_a_pixel_and_explains_a_channel_as_the_server_does(offlin
     assert page.errors == []
 
 
-# local-mix.js at every pixel and for every channel of the file: the largest difference from the
+# mixer/local-mix.js at every pixel and for every channel of the file: the largest difference from the
 # exported Y (the server's conv2d).
 EVERYWHERE = """() => {
   const { answer, request } = JSON.parse(document.getElementById("pointwise-data").textContent);
-  const { input, output } = __mixer_render.decodeAnswer(answer, null, request.activation, {});
+  const { input, output } = __mixer$render.decodeAnswer(answer, null, request.activation, {});
   const mix = { input, output, weight: answer.weight.values, bias: answer.bias.values, activation: request.activation };
   const [cout, height, width] = output.shape;
+  const { explainChannel, probePixel } = __mixer$local_mix;
   let worst = 0;
   for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) worst = Math.max(worst, __local_mix.probePixel(mix, row, col).max_abs_error);
+    for (let col = 0; col < width; col++) worst = Math.max(worst, probePixel(mix, row, col).max_abs_error);
   }
-  for (let n = 0; n < cout; n++) worst = Math.max(worst, __local_mix.explainChannel(mix, n).max_abs_error);
+  for (let n = 0; n < cout; n++) worst = Math.max(worst, explainChannel(mix, n).max_abs_error);
   return worst;
 }"""
 

@@ -1,4 +1,4 @@
-"""static/js/mixer-state.js reads a query string and builds its request as app/lab/mixer/state.py does.
+"""static/js/mixer/state.js reads a query string and builds its request as app/lab/mixer/state.py does.
 
 tests/golden/mixer_requests.json pins the server's side (tests/pages/test_state.py); here the page's
 own module, imported in Chromium, must build the same requests from the same queries.
@@ -20,7 +20,7 @@ GOLDEN = json.loads((Path(__file__).parent.parent / "golden" / "mixer_requests.j
 # The page's request for a query, as it asks on load and after back/forward: the probe defaults to
 # the centre, and every map is included (the server's request includes them all by default).
 REQUEST = """async (query) => {
-  const m = await import("/static/js/mixer-state.js");
+  const m = await import("/static/js/mixer/state.js");
   const s = m.fromQuery(query);
   if (s.pr === null || s.pc === null) Object.assign(s, m.centre(s));
   return m.mixRequest(s, { input: true, output: true });
@@ -28,7 +28,7 @@ REQUEST = """async (query) => {
 
 # The parameter a query is refused for, or null where fromQuery reads it.
 REFUSAL = """async (query) => {
-  const m = await import("/static/js/mixer-state.js");
+  const m = await import("/static/js/mixer/state.js");
   try {
     m.fromQuery(query);
     return null;

@@ -119,7 +119,7 @@ def test_refusals_are_said_in_the_pages_words(watched):
 # Each refusal a page can meet, as the API answers it (status, detail, Retry-After), and what a
 # page says for it: the Mixer's cout slider is the control, its range the one the slider offers.
 SAY = """async ([status, detail, retry]) => {
-  const { ApiError, refusal } = await import("/static/js/api.js");
+  const { ApiError, refusal } = await import("/static/js/shared/api.js");
   const controls = { out_channels: { name: "Cout", min: 1, max: 64 }, file: { limit: "16 MB" } };
   return refusal(new ApiError(status, detail, retry), controls);
 }"""

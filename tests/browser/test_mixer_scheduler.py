@@ -1,11 +1,11 @@
-"""static/js/mixer-scheduler.js without a page: a fake server answers when the test says so."""
+"""static/js/mixer/scheduler.js without a page: a fake server answers when the test says so."""
 
 import pytest
 
 # Runs `steps` against one scheduler: ["schedule", kind, row?], ["channel", n] (the explained
 # channel), ["answer", value] or ["refuse", kind to ask again or null] for the oldest request.
 DRIVE = """async (steps) => {
-  const { createScheduler } = await import("/static/js/mixer-scheduler.js");
+  const { createScheduler } = await import("/static/js/mixer/scheduler.js");
   const log = { sent: [], drawn: [], failed: [], idled: 0 };
   const waiting = [];
   let channel = 0;
@@ -79,7 +79,7 @@ def blank(browser, base_url):
     """A page of the app's origin with nothing on it: the scheduler needs no DOM."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{base_url}/static/js/mixer-scheduler.js")
+    page.goto(f"{base_url}/static/js/mixer/scheduler.js")
     yield page
     context.close()
 

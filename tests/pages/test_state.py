@@ -17,7 +17,7 @@ S = get_settings()
 
 @pytest.mark.parametrize("case", GOLDEN, ids=lambda case: case["query"] or "defaults")
 def test_golden_queries_make_the_golden_requests(case):
-    """The same file pins static/js/mixer-state.js (tests/browser/test_golden.py)."""
+    """The same file pins static/js/mixer/state.js (tests/browser/test_golden.py)."""
     _, request = state.mixer(dict(parse_qsl(case["query"])), S)
     assert request.model_dump(mode="json") == case["request"]
 

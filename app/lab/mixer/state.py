@@ -77,7 +77,7 @@ def probe_default(state: MixerState) -> tuple[int, int] | None:
 
 
 def mixer_request(state: MixerState) -> MixRequest:
-    """The POST /api/mix body a Mixer state asks for (mixRequest in static/js/mixer-state.js keeps
+    """The POST /api/mix body a Mixer state asks for (mixRequest in static/js/mixer/state.js keeps
     a copy for partial requests; tests/golden/mixer_requests.json pins the two together)."""
     if state.w == "edited" and state.W is None:
         raise InputError(("query", "W"), "w=edited needs the weights W (rows 'w,w,…' separated by ';')")
