@@ -93,6 +93,19 @@ def test_uploaded_weights_are_used_and_a_misfit_is_said(watched, tmp_path):
     assert watched.errors == [] or all("422" in e for e in watched.errors)
 
 
+def test_a_state_dict_over_the_limit_is_refused_before_it_is_sent(watched, tmp_path):
+    watched.open("/blocks?b=bottleneck&cin=8&mid=4&cout=8&in=random&side=8")
+    page = watched.page
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/api/blocks/weights" in request.url else None)
+    large = tmp_path / "large.pt"
+    large.write_bytes(b"\0" * (17 * 2**20))
+    page.locator("#weights-file").set_input_files(str(large))
+    page.wait_for_selector("#status.error")
+    assert page.locator("#status").inner_text() == "This state dict is 17.0 MiB: the server takes at most 16 MiB."
+    assert sent == []
+
+
 def test_chinese_page_and_copy_code(watched):
     watched.open("/blocks?lang=zh&side=16&b=mlpconv")
     page = watched.page

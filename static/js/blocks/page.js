@@ -187,6 +187,11 @@ wireFileDrop($("upload"), $("dropzone"), async (original) => {
 $("weights-file").addEventListener("change", async () => {
   const file = $("weights-file").files[0];
   if (!file) return;
+  const limit = PAGE.limits.max_weights_bytes;
+  if (file.size > limit) {
+    say(fill(TEXT.weights_too_large, { mb: (file.size / 2 ** 20).toFixed(1), limit: limit / 2 ** 20 }), true);
+    return;
+  }
   const form = new FormData();
   form.append("file", file);
   const response = await fetch("/api/blocks/weights", { method: "POST", body: form });
