@@ -32,8 +32,16 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_weights_bytes: int = 16 * 1024 * 1024  # an uploaded state dict: a 512-wide block is about 12 MB
+    # What an uploaded state dict's tensors may hold once read, from the sizes its file declares
+    # (a .pt's zip entries may be deflated: 1.5 MB can declare 1.5 GB), checked before reading it.
+    max_state_dict_bytes: int = 32 * 1024 * 1024
+    # The largest |value| of an uploaded state dict: trained weights are far smaller, and past it a
+    # block's float32 stages overflow to infinity within a few layers.
+    max_weight_abs: float = 1e6
     max_upload_pixels: int = 16_000_000  # checked from the header, before decoding
     max_body_bytes: int = 2 * 1024 * 1024  # every JSON body
+    # A refusal's body: it names the field and the limit, and never grows with the input.
+    max_error_bytes: int = 16 * 1024
     max_side: int = 512  # images are stored and mixed at most this large
     max_in_channels: int = 64
     max_out_channels: int = 64
