@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # block's float32 stages overflow to infinity within a few layers.
     max_weight_abs: float = 1e6
     max_upload_pixels: int = 16_000_000  # checked from the header, before decoding
+    # Scans of a progressive JPEG, counted before decoding: each is a pass over every block, and
+    # thousands of near-empty ones in 1.2 MB held a worker for 58–71 s. Encoders write about 10.
+    max_jpeg_scans: int = 64
     max_body_bytes: int = 2 * 1024 * 1024  # every JSON body
     # A refusal's body: it names the field and the limit, and never grows with the input.
     max_error_bytes: int = 16 * 1024

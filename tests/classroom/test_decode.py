@@ -95,3 +95,27 @@ def test_a_16_megapixel_png_decodes_in_one_copy_of_its_pixels(tmp_path):
     )
     grown_mb = int(out.stdout) / 1024
     assert grown_mb < 100
+
+
+def progressive_jpeg_with_scans(extra: int) -> bytes:
+    """A progressive JPEG whose last scan is repeated `extra` times before EOI."""
+    pixels = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    data = encode(Image.fromarray(pixels), "JPEG", progressive=True)
+    last = data.rindex(b"\xff\xda")
+    scan = data[last : data.rindex(b"\xff\xd9")]
+    return data[: last + len(scan)] + scan * extra + b"\xff\xd9"
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():
+    data = progressive_jpeg_with_scans(5000)
+    assert inputs.jpeg_scans(data, 64) == 65  # counting stops past the limit
+    with pytest.raises(TooLarge) as refused:
+        inputs.decode_image(data, LIMIT, 512, max_scans=64)
+    assert refused.value.field == ("file",)
+    assert refused.value.message == "the JPEG has more scans than the limit of 64"
+
+
+def test_an_ordinary_progressive_jpeg_counts_its_own_scans_and_decodes():
+    data = progressive_jpeg_with_scans(0)
+    assert 2 <= inputs.jpeg_scans(data, 64) <= 16
+    assert inputs.decode_image(data, LIMIT, 512, max_scans=64).shape == (3, 64, 64)
