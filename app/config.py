@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     train_queue: int = 4
     retry_after_s: int = 5  # the Retry-After of a 503 (queue full) answer
     max_header_bytes: int = 64 * 1024  # request line and headers together; past it: 431
+    # Connections and requests at once per worker (uvicorn's limit_concurrency); past it: 503.
+    max_connections: int = 256
+    head_timeout_s: float = 10  # a request head not complete this long after it began: 408, closed
+    body_timeout_s: float = 10  # a request body whose next part does not arrive within this: 408
+    keep_alive_s: float = 5  # an idle kept-alive connection is closed after this
+    # A heavy answer is handed to the transport in parts of this size, so that a slow reader makes
+    # the transport hold one part rather than the whole answer (up to max_answer_bytes).
+    send_chunk_bytes: int = 256 * 1024
+    send_stall_s: float = 10  # a reader that takes no part of an answer (or event) this long is dropped
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_weights_bytes: int = 16 * 1024 * 1024  # an uploaded state dict: a 512-wide block is about 12 MB
