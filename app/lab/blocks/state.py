@@ -200,7 +200,7 @@ def blocks_page_data(state: BlocksState, settings: Settings) -> dict:
             "max_block_channels": settings.max_block_channels,
             "max_side": settings.max_side,
             "max_upload_bytes": settings.max_upload_bytes,
-            "max_weights_bytes": settings.max_body_bytes,
+            "max_weights_bytes": settings.max_weights_bytes,
         },
     }
 
