@@ -6,6 +6,8 @@ SecurityHeaders → InternalError → BodyLimit → Admission → the routes, an
 on the way back (413, 503, 500) passes through the security headers.
 """
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import sys
@@ -116,6 +118,22 @@ class ReaderStalled(Exception):
 logger = logging.getLogger("pointwise")
 
 
+def _malloc_trim() -> ctypes._CFuncPtr | None:
+    """glibc's malloc_trim, or None (another libc, another system)."""
+    name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+
+
+MALLOC_TRIM = _malloc_trim()
+
+
+def give_memory_back() -> None:
+    """Return freed heap pages to the system: glibc keeps the arenas a large request grew (a decode,
+    a mix's maps), so a worker stayed at its peak after an attack ended."""
+    if MALLOC_TRIM is not None:
+        MALLOC_TRIM(0)
+
+
 class AdmissionMiddleware:
     """Heavy paths (app/admission.py's HEAVY) wait for a slot of their pool, or get a 503 at once.
 
@@ -167,6 +185,8 @@ class AdmissionMiddleware:
             logger.warning("A reader of %s took nothing for %g s: dropped.", scope["path"], self.stall_s)
         finally:
             pool.release()
+            if all(p.running == 0 for p in self.pools.values()):
+                give_memory_back()  # a few ms, when no heavy work of this worker runs
 
     def paced(self, send: Send) -> Send:
         """`send` in parts of at most `chunk` bytes, each to be taken within `stall_s`."""
