@@ -10,7 +10,7 @@ import pytest
 
 from app.core import inputs
 from app.core.errors import TooLarge
-from benchmarks.hostile import webp
+from benchmarks.hostile import jpeg_of_scans, webp
 
 LIMIT = 16_000_000
 
@@ -97,17 +97,8 @@ def test_a_16_megapixel_png_decodes_in_one_copy_of_its_pixels(tmp_path):
     assert grown_mb < 100
 
 
-def progressive_jpeg_with_scans(extra: int) -> bytes:
-    """A progressive JPEG whose last scan is repeated `extra` times before EOI."""
-    pixels = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
-    data = encode(Image.fromarray(pixels), "JPEG", progressive=True)
-    last = data.rindex(b"\xff\xda")
-    scan = data[last : data.rindex(b"\xff\xd9")]
-    return data[: last + len(scan)] + scan * extra + b"\xff\xd9"
-
-
 def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():
-    data = progressive_jpeg_with_scans(5000)
+    data = jpeg_of_scans(5000)
     assert inputs.jpeg_scans(data, 64) == 65  # counting stops past the limit
     with pytest.raises(TooLarge) as refused:
         inputs.decode_image(data, LIMIT, 512, max_scans=64)
@@ -116,6 +107,6 @@ def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():
 
 
 def test_an_ordinary_progressive_jpeg_counts_its_own_scans_and_decodes():
-    data = progressive_jpeg_with_scans(0)
+    data = jpeg_of_scans(0)
     assert 2 <= inputs.jpeg_scans(data, 64) <= 16
     assert inputs.decode_image(data, LIMIT, 512, max_scans=64).shape == (3, 64, 64)

@@ -1,10 +1,8 @@
 """Hostile state dicts at /api/blocks/weights: measured before they are read, refused by kind,
 by value and by address, each refusal naming the file's key and the limit."""
 
-import io
 import json
 import struct
-import zipfile
 
 from fastapi.testclient import TestClient
 import pytest
@@ -14,23 +12,15 @@ import torch
 from app.config import get_settings
 from app.lab.encoding import NotFinite, dumps
 from app.main import create_app
+from benchmarks.hostile import deflated_state_dict
 from tests.api.test_blocks import SMALL, post, refusal, torch_bytes, trained_state, upload
 
 LIMIT = 32 * 1024 * 1024  # max_state_dict_bytes
 DTYPES = "float64, float32, float16, bfloat16, int64, int32, int16, int8, uint8"
 
 
-def deflated(data: bytes) -> bytes:
-    """torch.save's zip with every entry deflate-compressed: small on the wire, large once read."""
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            target.writestr(info.filename, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def test_a_deflated_pt_is_refused_from_its_declared_sizes_before_it_is_read(client):
-    bomb = deflated(torch_bytes({"w": torch.zeros(10_000_000)}))  # 40 MB of zeros in about 40 KB
+    bomb = deflated_state_dict(10_000_000)  # 40 MB of zeros in about 40 KB
     assert len(bomb) < 100_000
     r = upload(client, bomb, "bomb.pt")
     assert r.status_code == 413
