@@ -35,7 +35,9 @@ def serve() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level="warning",
-        http=BoundedHttpToolsProtocol,  # 431 past max_header_bytes; the app's headers on uvicorn's own 400
+        http=BoundedHttpToolsProtocol,  # 431 past max_header_bytes, 408 past head_timeout_s; JSON 400s
+        limit_concurrency=settings.max_connections,  # per worker: a 503 past it, not a worker out of sockets
+        timeout_keep_alive=settings.keep_alive_s,
     )
 
 

@@ -29,11 +29,31 @@ class Settings(BaseSettings):
     train_queue: int = 4
     retry_after_s: int = 5  # the Retry-After of a 503 (queue full) answer
     max_header_bytes: int = 64 * 1024  # request line and headers together; past it: 431
+    # Connections and requests at once per worker (uvicorn's limit_concurrency); past it: 503.
+    max_connections: int = 256
+    head_timeout_s: float = 10  # a request head not complete this long after it began: 408, closed
+    body_timeout_s: float = 10  # a request body whose next part does not arrive within this: 408
+    keep_alive_s: float = 5  # an idle kept-alive connection is closed after this
+    # A heavy answer is handed to the transport in parts of this size, so that a slow reader makes
+    # the transport hold one part rather than the whole answer (up to max_answer_bytes).
+    send_chunk_bytes: int = 256 * 1024
+    send_stall_s: float = 10  # a reader that takes no part of an answer (or event) this long is dropped
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_weights_bytes: int = 16 * 1024 * 1024  # an uploaded state dict: a 512-wide block is about 12 MB
+    # What an uploaded state dict's tensors may hold once read, from the sizes its file declares
+    # (a .pt's zip entries may be deflated: 1.5 MB can declare 1.5 GB), checked before reading it.
+    max_state_dict_bytes: int = 32 * 1024 * 1024
+    # The largest |value| of an uploaded state dict: trained weights are far smaller, and past it a
+    # block's float32 stages overflow to infinity within a few layers.
+    max_weight_abs: float = 1e6
     max_upload_pixels: int = 16_000_000  # checked from the header, before decoding
+    # Scans of a progressive JPEG, counted before decoding: each is a pass over every block, and
+    # thousands of near-empty ones in 1.2 MB held a worker for 58–71 s. Encoders write about 10.
+    max_jpeg_scans: int = 64
     max_body_bytes: int = 2 * 1024 * 1024  # every JSON body
+    # A refusal's body: it names the field and the limit, and never grows with the input.
+    max_error_bytes: int = 16 * 1024
     max_side: int = 512  # images are stored and mixed at most this large
     max_in_channels: int = 64
     max_out_channels: int = 64

@@ -26,8 +26,10 @@ from app.pages.refusal import html_refusal
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Draw the Mixer's default view once at start-up: the first student should not wait for
-    torch's first kernels and the first sample's features (over a second on a laptop)."""
+    torch's first kernels and the first sample's features (over a second on a laptop). Compress
+    the plotly bundle too: its level-9 gzip takes a second, and 80 cold GETs queued behind it."""
     settings = get_settings()
+    await in_thread(vendor.plotly_bytes)
     _, request = mixer({}, settings)
     await in_thread(mix_answer, request, settings)
     yield

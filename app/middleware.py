@@ -6,7 +6,10 @@ SecurityHeaders → InternalError → BodyLimit → Admission → the routes, an
 on the way back (413, 503, 500) passes through the security headers.
 """
 
+import ctypes
+import ctypes.util
 import json
+import logging
 import sys
 
 import anyio
@@ -33,12 +36,21 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body: over the limit of {limit} bytes")
 
 
+class BodyTimedOut(HTTPException):
+    """Raised from `receive` when a request body stops arriving: a 408, as BodyTooLarge is a 413."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"request body: no part of it arrived within {seconds:g} s")
+
+
 class BodyLimitMiddleware:
     """Answer 413 as soon as a request body is known to exceed its route's limit.
 
     Image uploads get `max_upload_bytes` and state dicts `max_weights_bytes`, each plus room for the
     multipart envelope; every other route `max_body_bytes`. A declared Content-Length is refused
     before a byte is read; a streamed body is counted as it arrives and cut off at the limit.
+    A body whose next part does not arrive within `body_timeout_s` is a 408: a client that sends
+    half a body would otherwise hold its connection, and its place in the worker, forever.
     """
 
     MULTIPART_ROOM = 64 * 1024
@@ -64,12 +76,19 @@ class BodyLimitMiddleware:
             await self.refuse(limit, send)
             return
         received = 0
-        started = False
+        started = complete = False
+        timeout = self.settings.body_timeout_s
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # the body is whole: what comes next is a disconnect, awaited as long as it takes
+                return await receive()
+            with anyio.move_on_after(timeout) as waiting:
+                message = await receive()
+            if waiting.cancelled_caught:
+                raise BodyTimedOut(timeout)
             if message["type"] == "http.request":
+                complete = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise BodyTooLarge(limit)
@@ -82,27 +101,55 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+        except (BodyTooLarge, BodyTimedOut) as refused:
             if started:
                 raise
-            await self.refuse(limit, send)
+            await send_json(send, refused.status_code, refused.detail, [(b"connection", b"close")])
 
     @staticmethod
     async def refuse(limit: int, send: Send) -> None:
         await send_json(send, 413, BodyTooLarge(limit).detail)
 
 
+class ReaderStalled(Exception):
+    """The client took no part of an answer for `send_stall_s`: it is dropped, its slot freed."""
+
+
+logger = logging.getLogger("pointwise")
+
+
+def _malloc_trim() -> ctypes._CFuncPtr | None:
+    """glibc's malloc_trim, or None (another libc, another system)."""
+    name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+
+
+MALLOC_TRIM = _malloc_trim()
+
+
+def give_memory_back() -> None:
+    """Return freed heap pages to the system: glibc keeps the arenas a large request grew (a decode,
+    a mix's maps), so a worker stayed at its peak after an attack ended."""
+    if MALLOC_TRIM is not None:
+        MALLOC_TRIM(0)
+
+
 class AdmissionMiddleware:
     """Heavy paths (app/admission.py's HEAVY) wait for a slot of their pool, or get a 503 at once.
 
     The request body is received before the slot is taken (a slow upload must not hold a slot),
-    and the slot is kept until the last byte of the answer has been handed to the transport, whose
-    own flow control waits for a slow reader: answers cannot pile up in memory behind slow readers.
+    and the slot is kept until the last byte of the answer has been handed to the transport.
+    uvicorn writes a body message whole into the transport before it waits for the reader, so an
+    answer is handed over in parts of `send_chunk_bytes`: the transport then holds one part for a
+    slow reader, not a 22 MB answer each. A reader that takes no part for `send_stall_s` (or a
+    training stream nobody reads) is dropped: the connection closes and the slot is freed.
     """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.pools = make_pools(settings)
+        self.stall_s = settings.send_stall_s
+        self.chunk = settings.send_chunk_bytes
         # An admitted job may be pure Python (a cost sweep) holding the GIL: the event loop, which
         # answers /api/health and refuses with 503s, takes the GIL back within 1 ms instead of 5.
         sys.setswitchinterval(0.001)
@@ -131,9 +178,43 @@ class AdmissionMiddleware:
         if not admitted:
             return  # the client left while its request waited in the queue: nobody to answer
         try:
-            await self.app(scope, replay, send)
+            await self.app(scope, replay, self.paced(send))
+        except ReaderStalled:
+            # Returning without the answer's end makes uvicorn close the connection, and with it
+            # the bytes its transport still held.
+            logger.warning("A reader of %s took nothing for %g s: dropped.", scope["path"], self.stall_s)
         finally:
             pool.release()
+            if all(p.running == 0 for p in self.pools.values()):
+                give_memory_back()  # a few ms, when no heavy work of this worker runs
+
+    def paced(self, send: Send) -> Send:
+        """`send` in parts of at most `chunk` bytes, each to be taken within `stall_s`."""
+
+        async def one(message: Message) -> None:
+            with anyio.move_on_after(self.stall_s) as waiting:
+                await send(message)
+            if waiting.cancelled_caught:
+                raise ReaderStalled
+
+        async def paced_send(message: Message) -> None:
+            body = message.get("body", b"")
+            if message["type"] != "http.response.body" or len(body) <= self.chunk:
+                await one(message)
+                return
+            more = message.get("more_body", False)
+            view = memoryview(body)
+            for start in range(0, len(body), self.chunk):
+                last = start + self.chunk >= len(body)
+                await one(
+                    {
+                        "type": "http.response.body",
+                        "body": bytes(view[start : start + self.chunk]),
+                        "more_body": more or not last,
+                    }
+                )
+
+        return paced_send
 
     @staticmethod
     async def wait_for_slot(pool: Pool, receive: Receive) -> bool:

@@ -5,8 +5,15 @@ header line costs the worker 450 MB), so the bytes of a head still incomplete ar
 arrive, a complete head is measured, and past `max_header_bytes` the answer is a 431. uvicorn's
 own 400 for a request it cannot parse is rewritten as JSON with the security headers.
 `python -m app serve` runs with this protocol (h11 is not covered: uvicorn[standard] has httptools).
+
+A head must also arrive in time: a connection that opens and then sends half a head (or nothing)
+held its place forever, and many of them filled a worker. From the connection's start, and from
+the first byte of each later request, a head has `head_timeout_s` to be complete, or the answer
+is a 408 and the connection closes. (uvicorn's keep-alive timer covers the idle time between
+requests only until the next byte arrives.)
 """
 
+import asyncio
 import json
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
@@ -14,6 +21,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from app.config import get_settings
 from app.middleware import security_headers
 
+LINGER_S = 1.0  # how long a refused connection still reads (and drops) what its client sends
 SECURITY_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in security_headers().items())
 
 
@@ -23,13 +31,41 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.max_head_bytes = get_settings().max_header_bytes
         self.head_bytes: int | None = None  # bytes of the current request's head so far; None between heads
         self.head_over_limit = False
+        self.head_timeout_s = get_settings().head_timeout_s
+        self.head_timer: asyncio.TimerHandle | None = None
+        self.refused = False
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self.arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.disarm_head_timer()
+        super().connection_lost(exc)
+
+    def arm_head_timer(self) -> None:
+        self.disarm_head_timer()
+        self.head_timer = self.loop.call_later(self.head_timeout_s, self.head_timed_out)
+
+    def disarm_head_timer(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def head_timed_out(self) -> None:
+        self.head_timer = None
+        if not self.transport.is_closing():
+            self.logger.warning("Request head not complete within %g s: refused.", self.head_timeout_s)
+            self.refuse(408, f"request line and headers: not complete within {self.head_timeout_s:g} s")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.head_bytes = 0
+        self.arm_head_timer()
 
     def on_headers_complete(self) -> None:
         self.head_bytes = None
+        self.disarm_head_timer()
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self.max_head_bytes:
             # A head that arrived whole: raising here makes httptools raise a parser error, which
@@ -39,6 +75,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return  # the answer has been sent; what the client still sends is read and dropped
         super().data_received(data)
         if self.head_bytes is None or self.transport.is_closing():
             return
@@ -58,9 +96,18 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.refuse(431, f"request line and headers: over the limit of {self.max_head_bytes} bytes")
 
     def refuse(self, status: int, detail: str) -> None:
-        """Answer `status` with a JSON detail and the security headers, and close the connection."""
+        """Answer `status` with a JSON detail and the security headers, and close the connection.
+
+        The close lingers: a socket closed while the client is still sending (a huge head) is reset,
+        and the reset throws away the answer before the client reads it. So our side is shut for
+        writing at once, what still arrives is dropped, and the socket closes LINGER_S later."""
         body = json.dumps({"detail": detail}).encode()
         head = b"content-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n" % len(body)
         self.transport.write(STATUS_LINE[status] + head + SECURITY_LINES + b"\r\n" + body)
-        self.transport.close()
+        self.refused = True
         self.head_bytes = None
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_S, self.transport.close)
+        else:
+            self.transport.close()

@@ -1,21 +1,25 @@
-"""Decoded uploads, kept on disk by content hash so that every worker process of one host shares them.
+"""Decoded uploads and state dicts, kept on disk by content hash so that every worker process of
+one host shares them.
 
 Each image is one `.npy` file (3, H, W) of uint8, a quarter of float32's size; `get` gives float32
-in [0, 1] back. The store is bounded: past `max_items` the least recently used files go. Writes
+in [0, 1] back. A store is bounded: past `max_items` the least recently used files go. Writes
 go through a temporary file and an atomic rename, so a reader in another worker never sees half
-a file.
+a file. The directory is private (0700, ours, not a symlink): the default lies in the
+world-writable /tmp, where another user could otherwise plant links or read the uploads.
 
-So that one client cannot evict everybody's images, a client (its peer address) may store at most
-`per_minute` new images in one clock minute: the count is one file per client and minute that
-every worker appends a byte to, so all workers share it.
+So that one client cannot flood the store, a client (its peer address) may add at most
+`per_minute` new uploads of a kind in one clock minute (`UploadRate`: one file per client, kind
+and minute that every worker appends a byte to, so all workers share the count).
 """
 
 from collections.abc import Callable
+import errno
 import hashlib
 import io
 import os
 from pathlib import Path
 import re
+import stat
 import tempfile
 import time
 
@@ -26,15 +30,88 @@ from app.core.errors import InputError, NotFound
 
 IMAGE_ID = re.compile(r"[0-9a-f]{32}")
 WINDOW_S = 60
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW
+APPEND_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
 
 
 class TooManyUploads(InputError):
     """One address's new uploads of this minute are over the limit (HTTP 429 with Retry-After)."""
 
-    def __init__(self, per_minute: int, retry_after_s: int) -> None:
-        message = f"over the limit of {per_minute} new images a minute from one address; retry in {retry_after_s} s"
+    def __init__(self, per_minute: int, noun: str, retry_after_s: int) -> None:
+        message = f"over the limit of {per_minute} new {noun}s a minute from one address; retry in {retry_after_s} s"
         super().__init__(("file",), message)
         self.retry_after_s = retry_after_s
+
+
+def private_directory(directory: Path) -> Path:
+    """`directory`, made 0700 if new; refused (RuntimeError, at start-up) if it is a symlink or
+    another user's. One of ours that is looser is tightened to 0700."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = os.lstat(directory)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+        raise RuntimeError(f"the store {directory} must be a directory of this user's, not a link or another's")
+    if found.st_mode & 0o077:
+        os.chmod(directory, 0o700, follow_symlinks=False)
+    return directory
+
+
+def read_private(path: Path) -> bytes:
+    """A file's bytes, never through a symlink (FileNotFoundError if it is gone)."""
+    try:
+        handle = os.open(path, READ_FLAGS)
+    except OSError as error:
+        if isinstance(error, FileNotFoundError) or error.errno == errno.ELOOP:
+            raise FileNotFoundError(path) from error
+        raise
+    with os.fdopen(handle, "rb") as file:
+        return file.read()
+
+
+class UploadRate:
+    """At most `per_minute` new uploads of one kind from one client in a clock minute (0: no limit),
+    counted in files that every worker appends to."""
+
+    def __init__(self, directory: Path, per_minute: int, noun: str) -> None:
+        self.per_minute = per_minute
+        self.noun = noun
+        self.counts = private_directory(directory / "clients")
+
+    def check(self, client: str | None) -> None:
+        """TooManyUploads if `client` has used up this minute already; counts nothing. Asked before
+        any decoding, so that a refused client costs no compute."""
+        if client is not None and self.per_minute > 0 and self._read(client) >= self.per_minute:
+            self._refuse()
+
+    def count(self, client: str | None) -> None:
+        """Add one upload to `client`'s count for this minute; TooManyUploads once it is over the limit."""
+        if client is None or self.per_minute <= 0:
+            return
+        handle = os.open(self._counter(client), APPEND_FLAGS, 0o600)
+        with os.fdopen(handle, "ab") as file:  # O_APPEND: appends from every worker add up
+            file.write(b".")
+            file.flush()
+            count = os.fstat(file.fileno()).st_size
+        if count > self.per_minute:
+            self._refuse()
+        window = str(int(time.time() // WINDOW_S))
+        for old in self.counts.glob("*-*"):
+            if old.name.rsplit("-", 1)[1] != window:
+                old.unlink(missing_ok=True)
+
+    def _counter(self, client: str) -> Path:
+        key = hashlib.sha256(f"{self.noun}\0{client}".encode()).hexdigest()[:16]
+        return self.counts / f"{key}-{int(time.time() // WINDOW_S)}"
+
+    def _read(self, client: str) -> int:
+        try:
+            return os.lstat(self._counter(client)).st_size
+        except FileNotFoundError:
+            return 0
+
+    def _refuse(self) -> None:
+        now = time.time()
+        retry = max(1, int((int(now // WINDOW_S) + 1) * WINDOW_S - now + 0.999))
+        raise TooManyUploads(self.per_minute, self.noun, retry)
 
 
 class BlobStore:
@@ -42,54 +119,70 @@ class BlobStore:
     recently used first out; written through a temporary file and an atomic rename."""
 
     def __init__(self, directory: Path, max_items: int, suffix: str, field: tuple[str, ...], noun: str) -> None:
-        self.directory = directory
+        self.directory = private_directory(directory)
         self.max_items = max_items
         self.suffix = suffix
         self.field = field  # the request field that holds an id, for refusals
         self.noun = noun  # what is stored, as a refusal names it: "image", "state dict"
-        directory.mkdir(parents=True, exist_ok=True)
 
     def put(self, data: bytes, admit: Callable[[], None] | None = None) -> str:
         """Keep `data`; return its id, a hash of it. `admit` is asked (and may refuse) only for new data."""
         digest = hashlib.sha256(data).hexdigest()[:32]
         path = self._path(digest)
-        if path.exists():
-            os.utime(path)
+        try:
+            os.utime(path, follow_symlinks=False)
             return digest
+        except FileNotFoundError:  # new, or evicted by another worker since: written (again)
+            pass
         if admit is not None:
             admit()
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
-        self._evict()
+        self._evict(keep=path)
         return digest
 
     def get(self, blob_id: str) -> bytes:
         """The bytes stored under `blob_id`; NotFound if unknown or evicted."""
+        path = self._path(self._checked(blob_id))
+        try:
+            data = read_private(path)
+            os.utime(path, follow_symlinks=False)
+        except FileNotFoundError as error:
+            raise self._gone(blob_id) from error
+        return data
+
+    def touch(self, blob_id: str) -> None:
+        """Mark `blob_id` as used now; NotFound if unknown or evicted, as `get` says it."""
+        try:
+            os.utime(self._path(self._checked(blob_id)), follow_symlinks=False)
+        except FileNotFoundError as error:
+            raise self._gone(blob_id) from error
+
+    def _checked(self, blob_id: str) -> str:
         if not IMAGE_ID.fullmatch(blob_id):
             raise InputError(self.field, f"{self.noun} ids are 32 lowercase hex digits")
-        path = self._path(blob_id)
-        try:
-            data = path.read_bytes()
-            os.utime(path)
-        except FileNotFoundError as error:
-            message = f"{self.noun} '{blob_id}' is not stored (it may have been evicted); upload it again"
-            raise NotFound(self.field, message) from error
-        return data
+        return blob_id
+
+    def _gone(self, blob_id: str) -> NotFound:
+        message = f"{self.noun} '{blob_id}' is not stored (it may have been evicted); upload it again"
+        return NotFound(self.field, message)
 
     def _path(self, blob_id: str) -> Path:
         return self.directory / f"{blob_id}{self.suffix}"
 
-    def _evict(self) -> None:
+    def _evict(self, keep: Path) -> None:
+        """The least recently used past max_items go; never `keep`, the file just written, which a
+        concurrent put in another worker could otherwise take for the oldest."""
         files = []
         for path in self.directory.glob(f"*{self.suffix}"):
             try:
-                files.append((path.stat().st_mtime, path))
+                files.append((path.stat(follow_symlinks=False).st_mtime, path))
             except FileNotFoundError:  # another worker evicted it first
                 continue
         files.sort()
-        for _, path in files[: max(0, len(files) - self.max_items)]:
+        for _, path in [item for item in files if item[1] != keep][: max(0, len(files) - self.max_items)]:
             path.unlink(missing_ok=True)
 
 
@@ -98,9 +191,7 @@ class ImageStore:
 
     def __init__(self, directory: Path, max_items: int, per_minute: int = 0) -> None:
         self.blobs = BlobStore(directory, max_items, ".npy", ("input", "image_id"), "image")
-        self.per_minute = per_minute  # 0: no limit
-        self.counts = directory / "clients"
-        self.counts.mkdir(parents=True, exist_ok=True)
+        self.rate = UploadRate(directory, per_minute, "image")
 
     def put(self, image: torch.Tensor, client: str | None = None) -> str:
         """Keep a decoded image (3, H, W) in [0, 1]; return its id, a hash of its stored pixels.
@@ -111,26 +202,9 @@ class ImageStore:
         array = (image.clamp(0, 1) * 255).round().to(torch.uint8).contiguous().numpy()  # (3, H, W)
         buffer = io.BytesIO()
         np.save(buffer, array)
-        counted = client is not None and self.per_minute > 0
-        return self.blobs.put(buffer.getvalue(), (lambda: self._count(client)) if counted else None)
+        return self.blobs.put(buffer.getvalue(), lambda: self.rate.count(client))
 
     def get(self, image_id: str) -> torch.Tensor:
         """The image (3, H, W) float32 in [0, 1] stored under `image_id`; NotFound if unknown or evicted."""
         array = np.load(io.BytesIO(self.blobs.get(image_id)), allow_pickle=False)
         return torch.from_numpy(array).float().div_(255)
-
-    def _count(self, client: str) -> None:
-        """Add one upload to `client`'s count for this minute; TooManyUploads once it is over the limit."""
-        now = time.time()
-        window = int(now // WINDOW_S)
-        key = hashlib.sha256(client.encode()).hexdigest()[:16]
-        counter = self.counts / f"{key}-{window}"
-        with open(counter, "ab") as file:  # O_APPEND: appends from every worker add up
-            file.write(b".")
-            file.flush()
-            count = os.fstat(file.fileno()).st_size
-        if count > self.per_minute:
-            raise TooManyUploads(self.per_minute, max(1, int((window + 1) * WINDOW_S - now + 0.999)))
-        for old in self.counts.glob("*-*"):
-            if old.name.rsplit("-", 1)[1] != str(window):
-                old.unlink(missing_ok=True)

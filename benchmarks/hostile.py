@@ -3,7 +3,9 @@ started as the Dockerfile starts it (`python -m app serve`), on loopback.
 
 All at once: a flood of concurrent cost sweeps with distinct parameters (out_step=1, about 0.5 s
 of pure-Python work each), the heaviest mixes read back by slow readers, one connection sending a
-huge header, and many concurrent decodes of a big WebP (plus one too big to be decoded at all).
+huge header, many concurrent decodes of a big WebP (plus one too big to be decoded at all), a
+deflate-compressed state dict that declares hundreds of MB, a JPEG of thousands of scans, a 2 MB
+body of a million bad values, and a connection that sends half a head and waits.
 Meanwhile /api/health is asked every 0.25 s (from a process of its own) and the resident memory of
 the workers is sampled.
 
@@ -27,10 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 import httpx
 import numpy as np
 from PIL import Image
+import torch
 
 from tests.live import Running, free_port
 
@@ -45,10 +49,11 @@ class Scale:
     slow_read_s: float  # how long each slow reader reads before it hangs up
     header_bytes: int  # one header line of this size
     decodes: int  # concurrent uploads of a 16-megapixel WebP
+    bomb_values: int  # float32 zeros in the deflated state dict (4 bytes each once read)
 
 
-FULL = Scale(sweeps=120, slow_readers=8, slow_read_s=20, header_bytes=300 * 2**20, decodes=20)
-SUITE = Scale(sweeps=16, slow_readers=2, slow_read_s=2, header_bytes=8 * 2**20, decodes=4)
+FULL = Scale(sweeps=120, slow_readers=8, slow_read_s=20, header_bytes=300 * 2**20, decodes=20, bomb_values=100_000_000)
+SUITE = Scale(sweeps=16, slow_readers=2, slow_read_s=2, header_bytes=8 * 2**20, decodes=4, bomb_values=10_000_000)
 
 
 @dataclass
@@ -158,6 +163,69 @@ def webp(width: int, height: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="WEBP", quality=60)
     return buffer.getvalue()
+
+
+def deflated_state_dict(values: int) -> bytes:
+    """torch.save of `values` float32 zeros with every zip entry deflated: 400 MB declared in 400 KB."""
+    buffer = io.BytesIO()
+    torch.save({"w": torch.zeros(values)}, buffer)
+    source, out = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def jpeg_of_scans(extra: int) -> bytes:
+    """A small progressive JPEG whose last scan is repeated `extra` times before EOI."""
+    pixels = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", progressive=True)
+    data = buffer.getvalue()
+    last = data.rindex(b"\xff\xda")
+    scan = data[last : data.rindex(b"\xff\xd9")]
+    return data[: last + len(scan)] + scan * extra + b"\xff\xd9"
+
+
+BAD_VALUES = (
+    '{"input":{"source":"sample","name":"shapes"},"weight":{"values":[[' + ",".join(["true"] * 400_000) + "]]}}"
+)
+
+
+async def bombs(client: httpx.AsyncClient, report: Report, state_dict: bytes) -> None:
+    """A state dict that inflates, a JPEG of 5000 scans, a body of a million bad values: each
+    refused at once, with an answer of a few hundred bytes."""
+    attempts = {
+        "state dict bomb": lambda: client.post("/api/blocks/weights", files={"file": ("w.pt", state_dict)}),
+        "jpeg scans": lambda: client.post("/api/images", files={"file": ("s.jpg", jpeg_of_scans(5000), "image/jpeg")}),
+        "bad values": lambda: client.post("/api/mix", content=BAD_VALUES, headers={"content-type": "application/json"}),
+    }
+    for attack, attempt in attempts.items():
+        try:
+            response = await attempt()
+            clear(report, attack, response)
+            if len(response.content) > 16 * 1024:
+                report.errors.append(f"{attack}: a refusal of {len(response.content)} bytes")
+        except httpx.HTTPError as error:
+            report.errors.append(f"{attack}: {error!r}")
+
+
+async def half_head(url: str, report: Report) -> None:
+    """Half a request head, then silence: the server must answer 408 and close, not wait forever."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(f"GET /api/health HTTP/1.1\r\nHost: {host}\r\nX-Half: ".encode())
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(4096), timeout=60)
+        status = int(answer.split(b" ", 2)[1])
+        report.count("half head", status)
+        if status != 408:
+            report.errors.append(f"half head: {answer[:200]!r}")
+    except (OSError, TimeoutError, IndexError, ValueError) as error:
+        report.errors.append(f"half head: {error!r}")
+    finally:
+        writer.close()
 
 
 def clear(report: Report, attack: str, response: httpx.Response) -> None:
@@ -304,7 +372,11 @@ async def after(seconds: float, attack: Awaitable[None]) -> None:
 
 async def attack(running: Running, scale: Scale) -> Report:
     # Made before the clock starts: encoding them takes seconds that would stall this client's own loop.
-    big, too_big = await asyncio.gather(asyncio.to_thread(webp, 4000, 4000), asyncio.to_thread(webp, 16383, 2440))
+    big, too_big, state_dict = await asyncio.gather(
+        asyncio.to_thread(webp, 4000, 4000),
+        asyncio.to_thread(webp, 16383, 2440),
+        asyncio.to_thread(deflated_state_dict, scale.bomb_values),
+    )
     report = Report(pids_before=worker_pids(running.pid))
     report.rss_before = resident_bytes(report.pids_before)
     stop = asyncio.Event()
@@ -319,6 +391,8 @@ async def attack(running: Running, scale: Scale) -> Report:
                 decodes(client, scale, report, big, too_big),
                 *mixes,
                 huge_header(running.url, scale, report),
+                half_head(running.url, report),
+                bombs(client, report, state_dict),
                 after(0.5, flood_sweeps(client, scale, report)),  # the decodes and mixes are queued by then
             )
             await asyncio.sleep(1)

@@ -12,7 +12,7 @@ from app.lab.blocks.weights import store_weights
 from app.lab.runtime import in_thread
 from app.web import SettingsDep, json_answer
 
-router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 413, 503))
+router = APIRouter(prefix="/api", tags=["blocks"], responses=responses(400, 413, 429, 503))
 
 SCENE = {"source": "sample", "name": "scene"}
 EXAMPLES = {
@@ -118,8 +118,9 @@ async def create_block_run(
 
 
 @router.post("/blocks/weights", summary="Upload a block's state dict")
-async def create_block_weights(file: UploadFile, settings: SettingsDep) -> StoredWeights:
+async def create_block_weights(file: UploadFile, http: Request, settings: SettingsDep) -> StoredWeights:
     """Upload a block's state dict (.safetensors, or .pt read with torch.load(weights_only=True))."""
     data = await file.read(settings.max_weights_bytes + 1)
-    weights_id, shapes = await in_thread(store_weights, data, settings)
+    client = http.client.host if http.client else None  # the peer, as for images
+    weights_id, shapes = await in_thread(store_weights, data, settings, client)
     return StoredWeights(weights_id=weights_id, keys=list(shapes), shapes=shapes)

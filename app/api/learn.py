@@ -18,6 +18,7 @@ from app.lab.runtime import in_thread
 from app.web import SettingsDep
 
 DISCONNECT_POLL_S = 0.1  # how often a JSON answer's wait checks that its client is still there
+QUEUED_PROGRESS = 16  # progress events waiting for a slow reader; past them, progress is skipped
 
 router = APIRouter(prefix="/api", tags=["learn"], responses=responses(400, 404, 413, 503))
 
@@ -78,14 +79,21 @@ def refusal(error: InputError) -> bytes:
 
 async def training(lesson: Lesson) -> AsyncIterator[tuple[str, bytes]]:
     """Train in a worker thread and pass its events on as they come: (name, JSON bytes). When the
-    consumer is cancelled (the client went away), `stop` is set, the run ends within a step, and
-    only then does the answer, and with it the training slot, finish."""
+    consumer is cancelled (the client went away, or stopped reading and was dropped by the
+    admission middleware), `stop` is set, the run ends within a step, and only then does the
+    answer, and with it the training slot, finish. The queue is bounded: a reader QUEUED_PROGRESS
+    events behind misses progress events, never the `done` or the refusal."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, bytes] | None] = asyncio.Queue()
     stop = threading.Event()
 
+    def offer(item: tuple[str, bytes] | None) -> None:  # on the event loop
+        if item is not None and item[0] == "progress" and queue.qsize() >= QUEUED_PROGRESS:
+            return
+        queue.put_nowait(item)
+
     def put(item: tuple[str, bytes] | None) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, item)
+        loop.call_soon_threadsafe(offer, item)
 
     def work() -> None:
         try:

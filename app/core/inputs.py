@@ -3,6 +3,7 @@
 from collections.abc import Callable
 import io
 import math
+import re
 import warnings
 
 import numpy as np
@@ -117,14 +118,44 @@ UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+MAX_JPEG_SCANS = 64  # a progressive JPEG from an encoder has about 10; app.config's max_jpeg_scans
+# A JPEG scan's entropy-coded data ends at the first marker: 0xFF not followed by a stuffed 0x00, a
+# restart marker (0xD0–0xD7), or fill (another 0xFF).
+SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 REDUCING_GAP = 2  # box-average down to at least twice max_side, then Lanczos: as Image.thumbnail does
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
-def decode_image(data: bytes, max_pixels: int, max_side: int) -> torch.Tensor:
+def jpeg_scans(data: bytes, limit: int) -> int:
+    """The scans (SOS markers) of a JPEG, found by walking its segments, without decoding; the
+    count stops once it is past `limit`. Each scan costs libjpeg a pass over every block of the
+    image, and a scan that codes nothing but end-of-band runs takes a few bytes: thousands of
+    them in 1 MB held a worker for a minute."""
+    scans, i = 0, 2  # after SOI
+    while scans <= limit and i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return scans  # not at a marker: the decoder will say the file is broken
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            i += 1
+            continue
+        if marker == 0xD9:  # EOI
+            return scans
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            end = SCAN_END.search(data, i)
+            if end is None:
+                return scans
+            i = end.start()
+    return scans
+
+
+def decode_image(data: bytes, max_pixels: int, max_side: int, max_scans: int = MAX_JPEG_SCANS) -> torch.Tensor:
     """Decode PNG, JPEG, GIF or WebP bytes into RGB (3, H, W) in [0, 1], longer side ≤ max_side.
 
-    The pixel count is read from the header and checked before anything is decoded. Memory stays
+    The pixel count, and a JPEG's number of scans, are read from the file and checked before
+    anything is decoded. Memory stays
     near one copy of the decoded image: JPEG is decoded at a reduced scale (`draft`), every other
     format is box-reduced by an integer factor (`reduce`) before any conversion, rotation or
     resampling. EXIF orientation is applied; alpha is composited on white; 16-bit values are
@@ -145,6 +176,8 @@ def decode_image(data: bytes, max_pixels: int, max_side: int) -> torch.Tensor:
     width, height = image.size
     if width * height > max_pixels:
         raise TooLarge(("file",), f"the image is {width}×{height} = {width * height} pixels; the limit is {max_pixels}")
+    if image.format == "JPEG" and jpeg_scans(data, max_scans) > max_scans:
+        raise TooLarge(("file",), f"the JPEG has more scans than the limit of {max_scans}")
     try:
         upright = UPRIGHT.get(image.getexif().get(EXIF_ORIENTATION))
         if image.format == "JPEG":

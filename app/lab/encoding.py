@@ -8,7 +8,19 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from app.core.errors import InputError
+
 Encoding = Literal["base64", "u8", "json"]
+
+
+class NotFinite(InputError):
+    """An answer that would carry NaN or ±infinity, which JSON cannot write (HTTP 422): float32
+    overflowed on the way. Nothing is sent but this sentence; `field` names what to make smaller."""
+
+
+def check_finite(array: np.ndarray, what: str, field: tuple[str, ...] = ("input",)) -> None:
+    if not np.isfinite(array).all():
+        raise NotFinite(field, f"{what} overflowed float32: it holds values that are not finite (NaN or ±infinity)")
 
 
 def _b64(array: np.ndarray) -> bytes:
@@ -29,6 +41,7 @@ def encode(tensor: torch.Tensor, encoding: Encoding) -> Any:
     json: nested lists.
     """
     array = tensor.detach().to("cpu", torch.float32).numpy()
+    check_finite(array, "a map of the answer")
     if encoding == "json":
         return array.tolist()
     if encoding == "base64":
@@ -65,7 +78,10 @@ def dumps(answer: Any) -> bytes:
         blobs.append(value)
         return f"\x00{len(blobs) - 1}\x00"
 
-    text = json.dumps(answer, separators=(",", ":"), default=placeholder).encode()
+    try:
+        text = json.dumps(answer, separators=(",", ":"), default=placeholder, allow_nan=False).encode()
+    except ValueError as error:  # NaN or ±infinity: JSON has no literal for them
+        raise NotFinite(("input",), "a number of the answer overflowed float32: it is not finite") from error
     pieces = RAW.split(text)
     # split alternates: text, index, text, index, …, text
     for i in range(1, len(pieces), 2):

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from app.config import Settings
 from app.core import inputs
-from app.core.errors import NotFound, TooLarge
+from app.core.errors import InputError, NotFound, TooLarge
 from app.lab.runtime import get_store, sample_image
 
 
@@ -33,8 +33,14 @@ def store_upload(data: bytes, settings: Settings, client: str | None = None) -> 
     """Decode the bytes (3, H, W), shrink to max_side and keep the pixels by content hash; a new
     image counts against `client`'s uploads of this minute (a 429 past uploads_per_minute)."""
     check_upload_size(len(data), settings)
-    image = inputs.decode_image(data, settings.max_upload_pixels, settings.max_side)  # (3, H, W)
-    image_id = get_store(settings).put(image, client)
+    store = get_store(settings)
+    store.rate.check(client)  # before decoding: a client over its limit costs no compute
+    try:
+        image = inputs.decode_image(data, settings.max_upload_pixels, settings.max_side, settings.max_jpeg_scans)
+    except InputError:
+        store.rate.count(client)  # a refused file cost the reading: it counts, or refusals would be free to repeat
+        raise
+    image_id = store.put(image, client)  # (3, H, W)
     return StoredImage(image_id=image_id, width=image.shape[2], height=image.shape[1])
 
 

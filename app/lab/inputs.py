@@ -18,9 +18,14 @@ from app.lab.runtime import channel_cache, get_store, sample_image
 
 def image_channels(spec: SampleInput | UploadInput, features: Features, max_side: int, settings: Settings):
     """Channels of a sample or upload at `max_side` (3 or 10, H, W), cached so that a weight edit
-    recomputes nothing; the cache is bounded by bytes, so any mix of sizes does no harm."""
+    recomputes nothing; the cache is bounded by bytes, so any mix of sizes does no harm. An evicted
+    upload is a 404 in every worker, cached or not."""
     ref = spec.name if isinstance(spec, SampleInput) else spec.image_id
     key = (spec.source, ref, features, max_side)
+    if isinstance(spec, UploadInput):
+        # Asked of the shared store first: an image another worker evicted is a 404 here too,
+        # even if this worker's cache still holds its channels.
+        get_store(settings).blobs.touch(ref)
 
     def make() -> torch.Tensor:
         image = sample_image(ref) if isinstance(spec, SampleInput) else get_store(settings).get(ref)

@@ -1,3 +1,5 @@
+import time
+
 import httpx
 import numpy as np
 import pytest
@@ -6,6 +8,7 @@ import torch
 from app.config import get_settings
 from app.lab.encoding import decode
 from app.store import ImageStore
+from benchmarks.hostile import jpeg_of_scans
 from tests import corpus
 
 
@@ -119,3 +122,23 @@ def test_store_is_shared_by_every_worker_and_bounded(tmp_path):
     with pytest.raises(Exception, match="is not stored"):
         second.get(ids[0])  # the least recently used went first
     assert len(list(tmp_path.glob("*.npy"))) == 2
+
+
+def test_a_jpeg_of_thousands_of_scans_is_413_within_a_second(client):
+    start = time.perf_counter()
+    r = upload(client, jpeg_of_scans(5000), "scans.jpg", "image/jpeg")
+    assert time.perf_counter() - start < 1
+    assert r.status_code == 413
+    assert r.json() == {"detail": "file: the JPEG has more scans than the limit of 64"}
+
+
+def test_an_evicted_image_is_404_even_where_its_channels_are_cached(client):
+    image_id = upload(client, corpus.png_rgb(7, 7, (9, 8, 7))).json()["image_id"]
+    body = {"input": {"source": "upload", "image_id": image_id}, "weight": {"preset": "identity"}}
+    assert client.post("/api/mix", json=body).status_code == 200  # its channels are now cached
+    (get_settings().store_dir / f"{image_id}.npy").unlink()  # another worker evicted it
+    r = client.post("/api/mix", json=body)
+    assert r.status_code == 404
+    assert r.json()["detail"] == (
+        f"input.image_id: image '{image_id}' is not stored (it may have been evicted); upload it again"
+    )

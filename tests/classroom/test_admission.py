@@ -11,7 +11,7 @@ import pytest
 from safetensors.torch import save
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 import torch
 
@@ -348,4 +348,52 @@ async def test_a_client_that_leaves_while_queued_gives_its_place_up_and_gets_no_
         release.set()
     assert started == ["first"]
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [200]
+    assert pool.running == 0
+
+
+def sending_app(body: bytes, settings: Settings) -> AdmissionMiddleware:
+    async def mix(request: Request) -> Response:
+        await request.body()
+        return Response(body)
+
+    return AdmissionMiddleware(Starlette(routes=[Route("/api/mix", mix, methods=["POST"])]), settings=settings)
+
+
+def one_request() -> tuple:
+    messages = [{"type": "http.request", "body": b"x", "more_body": False}]
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await anyio.sleep_forever()  # the client stays connected, and reads nothing
+
+    return {"type": "http", "method": "POST", "path": "/api/mix", "headers": [], "query_string": b""}, receive
+
+
+async def test_an_answer_is_handed_over_in_parts_so_a_slow_reader_holds_one_part():
+    middleware = sending_app(b"a" * 1000, Settings(send_chunk_bytes=256))
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    await middleware(*one_request(), send)
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert [len(m["body"]) for m in bodies] == [256, 256, 256, 232]
+    assert [m["more_body"] for m in bodies] == [True, True, True, False]
+
+
+async def test_a_reader_that_takes_nothing_is_dropped_and_its_slot_freed():
+    middleware = sending_app(b"a" * 1000, Settings(send_chunk_bytes=256, send_stall_s=0.2))
+    pool = middleware.pools["compute"]
+    parts: list[int] = []
+
+    async def stalled_send(message) -> None:
+        if message["type"] == "http.response.body":
+            parts.append(len(message["body"]))
+            await anyio.sleep_forever()  # the transport waiting for a reader that never reads
+
+    with anyio.fail_after(5):
+        await middleware(*one_request(), stalled_send)  # returns: uvicorn then closes the connection
+    assert parts == [256]
     assert pool.running == 0

@@ -10,7 +10,7 @@ import pytest
 
 from app.core import inputs
 from app.core.errors import TooLarge
-from benchmarks.hostile import webp
+from benchmarks.hostile import jpeg_of_scans, webp
 
 LIMIT = 16_000_000
 
@@ -95,3 +95,18 @@ def test_a_16_megapixel_png_decodes_in_one_copy_of_its_pixels(tmp_path):
     )
     grown_mb = int(out.stdout) / 1024
     assert grown_mb < 100
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():
+    data = jpeg_of_scans(5000)
+    assert inputs.jpeg_scans(data, 64) == 65  # counting stops past the limit
+    with pytest.raises(TooLarge) as refused:
+        inputs.decode_image(data, LIMIT, 512, max_scans=64)
+    assert refused.value.field == ("file",)
+    assert refused.value.message == "the JPEG has more scans than the limit of 64"
+
+
+def test_an_ordinary_progressive_jpeg_counts_its_own_scans_and_decodes():
+    data = jpeg_of_scans(0)
+    assert 2 <= inputs.jpeg_scans(data, 64) <= 16
+    assert inputs.decode_image(data, LIMIT, 512, max_scans=64).shape == (3, 64, 64)

@@ -1,10 +1,13 @@
 """Every answer the app or its middleware produces carries the security headers: 413, 503 and 500 too."""
 
+import json
+
+import anyio
 from fastapi.testclient import TestClient
 import pytest
 
-from app.config import get_settings
-from app.middleware import InternalErrorMiddleware
+from app.config import Settings, get_settings
+from app.middleware import BodyLimitMiddleware, InternalErrorMiddleware
 
 SECURITY = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
@@ -62,3 +65,32 @@ def test_embeds_keep_their_own_frame_ancestors(client):
     r = client.get("/embed/cost")
     assert "frame-ancestors *" in r.headers["content-security-policy"]
     assert "frame-ancestors 'self'" in client.get("/cost").headers["content-security-policy"]
+
+
+@pytest.mark.anyio
+async def test_a_body_that_stops_arriving_is_a_408_that_closes():
+    async def app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    middleware = BodyLimitMiddleware(app, settings=Settings(body_timeout_s=0.2))
+    messages = [{"type": "http.request", "body": b"half", "more_body": True}]
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await anyio.sleep_forever()  # the rest never comes
+
+    sent: list[dict] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/mix", "headers": [], "query_string": b""}
+    with anyio.fail_after(5):
+        await middleware(scope, receive, send)
+    assert sent[0]["status"] == 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"]) == {"detail": "request body: no part of it arrived within 0.2 s"}

@@ -7,6 +7,7 @@ import socket
 import httpx
 
 from app.config import get_settings
+from tests.classroom.conftest import HEAD_TIMEOUT_S
 
 
 def exchange(url: str, request: bytes) -> tuple[bytes, dict[str, str], bytes]:
@@ -58,3 +59,16 @@ def test_uvicorns_own_400_is_json_with_the_security_headers(classroom_server):
     assert json.loads(body) == {"detail": "invalid HTTP request: it could not be parsed"}
     assert headers["content-type"] == "application/json"
     assert_secured(headers)
+
+
+def test_a_head_that_stops_arriving_is_a_408_within_the_head_timeout(classroom_server):
+    host, port = classroom_server.url.removeprefix("http://").split(":")
+    timeout = HEAD_TIMEOUT_S
+    with socket.create_connection((host, int(port)), timeout=timeout + 10) as connection:
+        connection.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Half: ")  # and nothing more
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert json.loads(body) == {"detail": f"request line and headers: not complete within {timeout:g} s"}

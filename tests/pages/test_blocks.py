@@ -125,3 +125,12 @@ def test_the_export_holds_every_stage_and_every_1x1_explained(client):
     assert len(answer["stages"]) == 15
     assert sorted(answer["explains"]) == ["branch1", "branch2_reduce", "branch3_reduce", "branch4"]
     assert data["text"]["branch"] == "主分支"
+
+
+def test_the_page_gives_the_state_dict_limit_not_the_json_body_limit():
+    from app.config import Settings
+    from app.lab.blocks.state import blocks, blocks_page_data
+
+    settings = Settings()
+    state, _ = blocks({}, settings)
+    assert blocks_page_data(state, settings)["limits"]["max_weights_bytes"] == settings.max_weights_bytes

@@ -18,7 +18,7 @@ from app.core.stages import build as build_block
 from app.lab.blocks.code import block_program
 from app.lab.blocks.models import BlockRequest, Explain
 from app.lab.blocks.weights import get_weights
-from app.lab.encoding import dumps, encode
+from app.lab.encoding import NotFinite, dumps, encode
 from app.lab.inputs import load_input
 from app.lab.limits import check_answer
 from app.lab.runtime import get_device
@@ -130,6 +130,19 @@ def explained(result: BlockRun, block: torch.nn.Module, wanted: Explain, enc: st
     }
 
 
+def check_stages(result: BlockRun, request: BlockRequest) -> None:
+    """Every stage's output finite, or a refusal naming the first stage that overflowed: weights
+    within max_weight_abs can still multiply past float32's range over a few layers."""
+    field = ("weights_id",) if request.weights_id is not None else ("input",)
+    for stage in result.stages:
+        if not bool(torch.isfinite(stage.output).all()):
+            raise NotFinite(
+                field,
+                f"stage '{stage.name}' overflowed float32: its output holds values that are not finite "
+                "(NaN or ±infinity); use smaller weights",
+            )
+
+
 def answer_values(shapes: dict[str, tuple[int, int, int]], request: BlockRequest) -> int:
     """How many numbers the answer's maps hold: each stage's first map_channels maps, and the explanation's
     (its largest terms, the rest, the sum, and W)."""
@@ -166,6 +179,7 @@ def block_answer(request: BlockRequest, settings: Settings, explain_all: bool = 
             load_weights(block, get_weights(request.weights_id, settings))
         block = block.to(device)
         result = run(kind, widths, block, given.x.to(device))
+        check_stages(result, request)
         explain = None
         if request.explain is not None:
             explain = explained(result, block, request.explain, request.encoding)

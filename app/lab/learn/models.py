@@ -12,7 +12,7 @@ from app.core.learn import Optimizer
 from app.core.mixing import Activation
 from app.core.weights import COLOUR_PRESETS
 from app.lab.encoding import Encoding
-from app.lab.models import Features, Input, Number, Seed, Strict, by_key
+from app.lab.models import Features, Input, Number, Seed, Strict, by_key, numbers
 
 
 class PresetTarget(Strict):
@@ -31,8 +31,8 @@ class RandomTarget(Strict):
 
 
 class ExplicitTarget(Strict):
-    weight: list[list[Number]] = Field(min_length=1, description="W*, Cout×Cin")
-    bias: list[Number] | None = Field(None, description="b*, Cout; omitted: zeros")
+    weight: Annotated[list[list[Number]], numbers(2)] = Field(min_length=1, description="W*, Cout×Cin")
+    bias: Annotated[list[Number], numbers(1)] | None = Field(None, description="b*, Cout; omitted: zeros")
 
     @model_validator(mode="after")
     def rectangular(self) -> "ExplicitTarget":

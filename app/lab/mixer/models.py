@@ -11,7 +11,7 @@ from pydantic import Field, Tag, model_validator
 from app.core.mixing import Activation
 from app.core.weights import PRESETS
 from app.lab.encoding import Encoding
-from app.lab.models import Features, Input, Number, Seed, Strict, by_key
+from app.lab.models import Features, Input, Number, Seed, Strict, by_key, numbers
 
 
 class WeightInit(Strict):
@@ -31,7 +31,7 @@ class WeightPreset(Strict):
 
 
 class WeightValues(Strict):
-    values: list[list[Number]] = Field(min_length=1, description="Cout×Cin")
+    values: Annotated[list[list[Number]], numbers(2)] = Field(min_length=1, description="Cout×Cin")
 
     @model_validator(mode="after")
     def rectangular(self) -> "WeightValues":
@@ -46,7 +46,7 @@ class BiasInit(Strict):
 
 
 class BiasValues(Strict):
-    values: list[Number] = Field(min_length=1, description="Cout")
+    values: Annotated[list[Number], numbers(1)] = Field(min_length=1, description="Cout")
 
 
 Weight = Annotated[
