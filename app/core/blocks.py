@@ -1,4 +1,4 @@
-"""The blocks 1×1 convolutions live in: ResNet's bottleneck, NiN's mlpconv, Inception, MobileNetV2.
+"""The blocks 1×1 convolutions live in: ResNet's bottlenecks, NiN's mlpconv, Inception, MobileNetV2.
 
 Each is a small nn.Module written the way torchvision's resnet.py writes its own: a named helper
 per convolution, a flat `forward` with a blank line between stages. Input and output (N, C, H, W).
@@ -66,16 +66,18 @@ class TorchvisionBottleneck(Bottleneck):
 
 
 class DownsamplingBottleneck(nn.Module):
-    """ResNet-50's first block of a stage (torchvision, "v1.5"): stride in the 3×3, and a 1×1
-    projection shortcut (stride, BatchNorm) so that the identity has the branch's shape."""
+    """ResNet-50's first block of a stage as torchvision builds it ("v1.5"): stride in the 3×3, and a
+    1×1 projection shortcut (stride, BatchNorm) so that the identity has the branch's shape."""
 
     expansion = 4
+    stride_in_1x1 = False  # v1.5: the 3×3 strides, so it reads every position of the input map
 
     def __init__(self, in_channels: int, bottleneck_channels: int, out_channels: int, stride: int = 2) -> None:
         super().__init__()
-        self.conv1 = conv1x1(in_channels, bottleneck_channels)
+        stride1, stride2 = (stride, 1) if self.stride_in_1x1 else (1, stride)
+        self.conv1 = conv1x1(in_channels, bottleneck_channels, stride1)
         self.bn1 = nn.BatchNorm2d(bottleneck_channels)
-        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, stride)
+        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, stride2)
         self.bn2 = nn.BatchNorm2d(bottleneck_channels)
         self.conv3 = conv1x1(bottleneck_channels, out_channels)
         self.bn3 = nn.BatchNorm2d(out_channels)
@@ -99,6 +101,14 @@ class DownsamplingBottleneck(nn.Module):
         out += identity
         out = self.relu(out)
         return out
+
+
+class OriginalDownsamplingBottleneck(DownsamplingBottleneck):
+    """The same block as He et al.'s released ResNets build it ("v1"): the stride in the first 1×1,
+    which reads every second position of every second row and so costs a quarter of v1.5's first 1×1;
+    the branch never sees the other three quarters of the positions, which v1.5's strided 3×3 reads."""
+
+    stride_in_1x1 = True
 
 
 class MlpConv(nn.Module):
@@ -209,6 +219,7 @@ BLOCKS: dict[str, type[nn.Module]] = {
     "bottleneck": Bottleneck,
     "bottleneck_torchvision": TorchvisionBottleneck,
     "bottleneck_down": DownsamplingBottleneck,
+    "bottleneck_down_v1": OriginalDownsamplingBottleneck,
     "mlpconv": MlpConv,
     "inception": Inception,
     "inverted_residual": InvertedResidual,

@@ -21,6 +21,7 @@ from app.core.blocks import (
     Inception,
     InvertedResidual,
     MlpConv,
+    OriginalDownsamplingBottleneck,
     TorchvisionBottleneck,
 )
 from app.core.errors import InputError
@@ -88,23 +89,25 @@ BOTTLENECK_STEPS = (
     add("add", "bn3", "input"),
     call("relu3", "add", "relu"),
 )
+DOWNSAMPLING_STEPS = (
+    call("conv1", "input"),
+    call("bn1", "conv1"),
+    call("relu1", "bn1", "relu"),
+    call("conv2", "relu1"),
+    call("bn2", "conv2"),
+    call("relu2", "bn2", "relu"),
+    call("conv3", "relu2"),
+    call("bn3", "conv3"),
+    call("downsample.0", "input"),
+    call("downsample.1", "downsample.0"),
+    add("add", "bn3", "downsample.1"),
+    call("relu3", "add", "relu"),
+)
 STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
     Bottleneck: BOTTLENECK_STEPS,
     TorchvisionBottleneck: BOTTLENECK_STEPS,
-    DownsamplingBottleneck: (
-        call("conv1", "input"),
-        call("bn1", "conv1"),
-        call("relu1", "bn1", "relu"),
-        call("conv2", "relu1"),
-        call("bn2", "conv2"),
-        call("relu2", "bn2", "relu"),
-        call("conv3", "relu2"),
-        call("bn3", "conv3"),
-        call("downsample.0", "input"),
-        call("downsample.1", "downsample.0"),
-        add("add", "bn3", "downsample.1"),
-        call("relu3", "add", "relu"),
-    ),
+    DownsamplingBottleneck: DOWNSAMPLING_STEPS,
+    OriginalDownsamplingBottleneck: DOWNSAMPLING_STEPS,
     MlpConv: (
         call("conv1", "input"),
         call("relu1", "conv1", "relu"),

@@ -14,6 +14,7 @@ CASES = [
     ("bottleneck", "conv3"),
     ("bottleneck_torchvision", "conv3"),
     ("bottleneck_down", "downsample.0"),
+    ("bottleneck_down_v1", "conv1"),
     ("mlpconv", "conv3"),
     ("inception", "branch4"),
     ("inverted_residual", "conv3"),
@@ -110,6 +111,7 @@ def test_chinese_page_and_copy_code(watched):
 CHINESE = {
     "bottleneck": (["输入", "卷积 1×1", "批归一化", "ReLU"], ["input", "conv1: Conv2d", "bn1: BatchNorm2d", "relu1"]),
     "bottleneck_down": (["卷积 3×3，步幅 2", "批归一化"], ["conv2: Conv2d", "bn2: BatchNorm2d"]),
+    "bottleneck_down_v1": (["卷积 1×1，步幅 2", "批归一化"], ["conv1: Conv2d", "bn1: BatchNorm2d"]),
     "inception": (["最大池化 3×3", "按通道拼接"], ["branch4_pool: MaxPool2d", "concat"]),
     "inverted_residual": (
         ["ReLU（上限为 6）", "逐通道卷积 3×3", "相加（残差连接）"],

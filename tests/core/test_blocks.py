@@ -3,15 +3,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from app.core import cost, stages
 from app.core.blocks import BLOCKS, Bottleneck
 from app.core.errors import InputError
+from app.pages.templating import LANGUAGES, page_text
 
 SMALL = {
     "bottleneck": {"in_channels": 8, "bottleneck_channels": 3, "out_channels": 8},
     "bottleneck_torchvision": {"in_channels": 8, "bottleneck_channels": 2, "out_channels": 8},
     "bottleneck_down": {"in_channels": 6, "bottleneck_channels": 3, "out_channels": 12, "stride": 2},
+    "bottleneck_down_v1": {"in_channels": 6, "bottleneck_channels": 3, "out_channels": 12, "stride": 2},
     "mlpconv": {"in_channels": 3, "kernel_size": 5, "channels": (6, 5, 4)},
     "inception": {
         "in_channels": 6,
@@ -158,6 +161,44 @@ def test_inception_3a_defaults():
     assert result.one_by_one.parameters == one_by_one
     assert result.multiply_adds == 28 * 28 * (192 * (64 + 96 + 16 + 32) + 9 * 96 * 128 + 25 * 16 * 32)
     assert [s.name for s in result.stages if s.op == "MaxPool2d 3×3"] == ["branch4_pool"]
+
+
+def downsampling_branch(stride_in_1x1: bool) -> tuple[nn.Module, nn.Module]:
+    """ResNet-50's conv3_1 (256×56×56 → 512×28×28, 128 wide) from torch built-ins alone: the branch's
+    three convolutions, the stride in the first 1×1 (v1) or in the 3×3 (v1.5), and the shortcut."""
+    s1, s3 = (2, 1) if stride_in_1x1 else (1, 2)
+    branch = nn.Sequential(
+        nn.Conv2d(256, 128, 1, stride=s1, bias=False),
+        nn.Conv2d(128, 128, 3, stride=s3, padding=1, bias=False),
+        nn.Conv2d(128, 512, 1, bias=False),
+    )
+    return branch, nn.Conv2d(256, 512, 1, stride=2, bias=False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "stride_in_1x1", "expected"),
+    [
+        ("bottleneck_down", False, 372_506_624),
+        ("bottleneck_down_v1", True, 295_436_288),
+    ],
+)
+def test_v1_and_v1_5_downsampling_counts_equal_modules_built_from_torch(kind, stride_in_1x1, expected):
+    branch, shortcut = downsampling_branch(stride_in_1x1)
+    x = torch.zeros(1, 256, 56, 56)
+    with FlopCounterMode(display=False) as counter:
+        out = branch(x) + shortcut(x)
+    assert tuple(out.shape) == (1, 512, 28, 28)
+    first = (56 * 56 if not stride_in_1x1 else 28 * 28) * 256 * 128
+    by_hand = first + 28 * 28 * 9 * 128 * 128 + 28 * 28 * 128 * 512 + 28 * 28 * 256 * 512
+    assert counter.get_total_flops() // 2 == by_hand == expected
+    widths = stages.widths_of({"in_channels": 256, "bottleneck_channels": 128, "out_channels": 512, "stride": 2})
+    plan = stages.plan(kind, widths, 256, 56, 56)
+    assert sum(count.multiply_adds for count in plan.counts.values()) == expected
+    assert plan.shapes["add"] == (512, 28, 28)
+    block = stages.meta_twin(kind, widths)
+    assert (block.conv1.stride, block.conv2.stride) == (((2, 2), (1, 1)) if stride_in_1x1 else ((1, 1), (2, 2)))
+    for language in LANGUAGES:  # the Blocks page quotes both counts
+        assert f"{expected:,}" in page_text("blocks", language)["intro"]
 
 
 def test_downsampling_and_depthwise_stages_are_named_by_what_they_do():

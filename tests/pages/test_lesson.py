@@ -2,9 +2,13 @@ import json
 import re
 
 import pytest
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
+from app.core import stages
 from app.pages.lesson import FIGURES, catalogue
-from app.pages.templating import LANGUAGES
+from app.pages.templating import LANGUAGES, page_text
 
 
 def test_catalogues_have_every_string_in_every_language():
@@ -65,3 +69,59 @@ def test_chinese_uses_a_lecturers_words():
     for word in ("卷积核", "方差", "等价于一个 1×1 层", "负值被截断为零", "逐点", "降维", "升维"):
         assert word in text, word
     assert "滤波器" not in text and "变化" not in text  # 卷积核 for a kernel; 方差 for variance
+
+
+def multiply_adds(*modules: nn.Module, channels: int = 192, side: int = 28) -> tuple[int, int]:
+    """FlopCounterMode's multiply–adds of modules applied side by side to one (1, C, side, side) input,
+    and the channels of their concatenated output."""
+    x = torch.zeros(1, channels, side, side)
+    with FlopCounterMode(display=False) as counter:
+        out = torch.cat([module(x) for module in modules], dim=1)
+    return counter.get_total_flops() // 2, out.shape[1]
+
+
+def test_inceptions_numbers_are_googlenets_3a_counted_from_modules():
+    with_reductions = multiply_adds(
+        nn.Conv2d(192, 64, 1),
+        nn.Sequential(nn.Conv2d(192, 96, 1), nn.Conv2d(96, 128, 3, padding=1)),
+        nn.Sequential(nn.Conv2d(192, 16, 1), nn.Conv2d(16, 32, 5, padding=2)),
+        nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(192, 32, 1)),
+    )
+    naive = multiply_adds(
+        nn.Conv2d(192, 64, 1),
+        nn.Conv2d(192, 128, 3, padding=1),
+        nn.Conv2d(192, 32, 5, padding=2),
+        nn.MaxPool2d(3, stride=1, padding=1),
+    )
+    assert with_reductions == (128_049_152, 256) and naive == (303_464_448, 416)
+    widths = stages.widths_of({})  # the Blocks page's inception: (3a)'s widths
+    assert sum(c.multiply_adds for c in stages.plan("inception", widths, 192, 28, 28).counts.values()) == 128_049_152
+    # the tutorial's example beside it: 28×28×256, 64 kernels of 5×5, reduced to 32 first
+    direct, _ = multiply_adds(nn.Conv2d(256, 64, 5, padding=2), channels=256)
+    reduced, _ = multiply_adds(nn.Sequential(nn.Conv2d(256, 32, 1), nn.Conv2d(32, 64, 5, padding=2)), channels=256)
+    assert round(direct / reduced) == 7
+    for language in LANGUAGES:
+        step = " ".join(catalogue(language)["steps"][FIGURES.index("/embed/cost?view=inception")]["text"])
+        for number in ("28×28×256", "28×28×192", "128,049,152", "303,464,448", "416", "256", "(3a)"):
+            assert number in step, (language, number)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_corrected_sentences_stay_corrected(language):
+    text = json.dumps(catalogue(language), ensure_ascii=False)
+    for wrong in ("cheapest layer", "Where a ResNet stage begins", "在 ResNet 每个阶段的开头", "最省的一层"):
+        assert wrong not in text
+    projection = " ".join(catalogue(language)["steps"][FIGURES.index("/embed/cost?view=projection")]["text"])
+    for fact in ("conv2_x", "(A)", "(B)", "(C)", "§3.3" if language == "en" else "第 3.3 节", "ResNet-50"):
+        assert fact in projection, fact
+    nin = " ".join(catalogue(language)["steps"][7]["text"])
+    assert FIGURES[7].startswith("/embed/mixer") and "act=relu" in FIGURES[7]  # one 1×1 conv with ReLU
+    assert "mlpconv" in nin
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_lesson_names_the_presets_as_the_mixer_does(language):
+    presets = page_text("mixer", language)["presets"]
+    fusing = catalogue(language)["steps"][5]["text"][1]
+    for name in ("grayscale", "sepia", "swap_rb"):
+        assert presets[name] in fusing, presets[name]

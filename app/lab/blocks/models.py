@@ -24,9 +24,10 @@ class BottleneckBlock(Strict):
 
 
 class DownsamplingBlock(Strict):
-    """ResNet's first bottleneck of a stage: stride in the 3×3, a 1×1 projection shortcut."""
+    """ResNet's first bottleneck of a stage, a 1×1 projection shortcut: stride in the 3×3 (torchvision's
+    v1.5, bottleneck_down) or in the first 1×1 (the original v1, bottleneck_down_v1)."""
 
-    kind: Literal["bottleneck_down"]
+    kind: Literal["bottleneck_down", "bottleneck_down_v1"]
     in_channels: Width = 256
     bottleneck_channels: Width = 128
     out_channels: Width = 512

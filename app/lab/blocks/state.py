@@ -33,7 +33,15 @@ from app.lab.query import (
     read_state,
 )
 
-KINDS = ("bottleneck", "bottleneck_torchvision", "bottleneck_down", "mlpconv", "inception", "inverted_residual")
+KINDS = (
+    "bottleneck",
+    "bottleneck_torchvision",
+    "bottleneck_down",
+    "bottleneck_down_v1",
+    "mlpconv",
+    "inception",
+    "inverted_residual",
+)
 BLOCK_VIEWS = ("summary", "diagram", "stage")
 BLOCK_CONTROLS = ("block", "widths", "input", "upload", "features", "size", "random", "weights", "channels")
 MAP_CHANNELS = (4, 8, 16, 32, 64)
@@ -44,6 +52,7 @@ WIDTH_PARAMETERS: dict[str, dict[str, str]] = {
     "bottleneck": _BOTTLENECK,
     "bottleneck_torchvision": _BOTTLENECK,
     "bottleneck_down": {**_BOTTLENECK, "stride": "stride"},
+    "bottleneck_down_v1": {**_BOTTLENECK, "stride": "stride"},
     "mlpconv": {"cin": "in_channels", "k": "kernel_size", "c": "channels"},
     "inception": {
         "cin": "in_channels",
