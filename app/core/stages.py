@@ -22,6 +22,7 @@ from app.core.blocks import (
     InvertedResidual,
     MlpConv,
     OriginalDownsamplingBottleneck,
+    PatchFFN,
     TorchvisionBottleneck,
 )
 from app.core.errors import InputError
@@ -142,6 +143,12 @@ STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
         call("conv3", "relu2"),
         call("bn3", "conv3"),
         add("add", "bn3", "input"),
+    ),
+    PatchFFN: (
+        call("patch", "input"),
+        call("conv1", "patch"),
+        call("gelu", "conv1"),
+        call("conv2", "gelu"),
     ),
 }
 

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from app.core import cost, stages
+from app.core import blocks, cost, stages
 from app.core.blocks import BLOCKS, Bottleneck
 from app.core.errors import InputError
 from app.pages.templating import LANGUAGES, page_text
@@ -27,6 +27,7 @@ SMALL = {
     },
     "inverted_residual": {"in_channels": 4, "out_channels": 4, "expansion": 3, "stride": 1},
     "inverted_residual_stride2": {"in_channels": 4, "out_channels": 5, "expansion": 2, "stride": 2},
+    "vit_ffn": {"in_channels": 3, "d_model": 6, "dim_feedforward": 10, "patch_size": 4},
 }
 
 
@@ -298,3 +299,24 @@ def test_every_kind_has_steps_that_name_real_submodules():
                 block.get_submodule(step.module)
             known.add(step.name)
     assert isinstance(BLOCKS["bottleneck"](4, 2, 4), Bottleneck)
+
+
+def test_the_ffn_is_nn_transformer_encoder_layers_own_run_as_two_1x1_convs():
+    widths = stages.widths_of({"in_channels": 3, "d_model": 16, "dim_feedforward": 64, "patch_size": 4})
+    block = stages.build("vit_ffn", widths, 7)
+    torch.manual_seed(7)  # the same draws, in the same order, from PyTorch's own modules
+    patch = nn.Conv2d(3, 16, 4, stride=4)
+    layer = nn.TransformerEncoderLayer(16, 1, 64, activation="gelu", batch_first=True).eval()
+    assert torch.equal(block.patch.weight, patch.weight)
+    assert torch.equal(block.conv1.weight[:, :, 0, 0], layer.linear1.weight)
+    assert torch.equal(block.conv2.bias, layer.linear2.bias)
+    x = torch.rand(3, 32, 24)
+    result = stages.run("vit_ffn", widths, block, x)
+    assert [s.name for s in result.stages if s.one_by_one] == ["conv1", "conv2"]
+    grid, output = result.stages[1].output, result.stages[-1].output  # (16, 8, 6) both
+    tokens = patch(x[None]).flatten(2).transpose(1, 2)  # (1, 48, 16): ViT's sequence of patch tokens
+    with torch.no_grad():
+        ffn = layer.linear2(layer.dropout(layer.activation(layer.linear1(tokens))))  # (1, 48, 16)
+    torch.testing.assert_close(output, ffn[0].T.reshape(16, 8, 6), atol=1e-5, rtol=0)
+    assert blocks.token_ffn_difference(block, grid, output) < 1e-5
+    assert result.multiply_adds == 8 * 6 * (16 * 3 * 4 * 4 + 16 * 64 + 64 * 16)

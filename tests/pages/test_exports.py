@@ -3,7 +3,7 @@ import re
 import pytest
 
 from app.config import get_settings
-from app.pages.lesson import export_lesson
+from app.pages.lesson import FIGURES, export_lesson
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,10 @@ def test_an_unparsable_hand_edit_is_refused_not_replaced(client):
 
 def test_the_cli_writes_every_lesson_figure_and_an_index(tmp_path):
     written = export_lesson(tmp_path, get_settings())
-    assert [p.name for p in written] == [f"step-{n:02d}.html" for n in range(1, 14)] + ["index.html"]
+    assert [p.name for p in written] == [f"step-{n:02d}.html" for n in range(1, len(FIGURES) + 1)] + ["index.html"]
     index = (tmp_path / "index.html").read_text()
-    assert index.count('<a href="step-') == 13 and "Adding non-linearity" in index and '<html lang="en">' in index
+    assert (
+        index.count('<a href="step-') == len(FIGURES)
+        and "Adding non-linearity" in index
+        and '<html lang="en">' in index
+    )

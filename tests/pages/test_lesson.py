@@ -16,7 +16,7 @@ def test_catalogues_have_every_string_in_every_language():
     for language in LANGUAGES:
         text = catalogue(language)
         assert text["ui"].keys() == english["ui"].keys()
-        assert len(text["steps"]) == len(FIGURES) == 13
+        assert len(text["steps"]) == len(FIGURES) == 14
         assert all(step["title"] and step["text"] for step in text["steps"])
 
 
@@ -25,7 +25,7 @@ def test_lesson_in_both_languages(client):
     assert "The 1×1 convolution, step by step" in english and '<html lang="en">' in english
     chinese = client.get("/lesson?lang=zh").text
     assert "一步步理解 1×1 卷积" in chinese and '<html lang="zh">' in chinese
-    assert len(re.findall(r'<section class="step"', chinese)) == 13
+    assert len(re.findall(r'<section class="step"', chinese)) == 14
 
 
 def test_every_step_figure_is_an_embed_that_renders(client):
@@ -125,3 +125,14 @@ def test_the_lesson_names_the_presets_as_the_mixer_does(language):
     fusing = catalogue(language)["steps"][5]["text"][1]
     for name in ("grayscale", "sepia", "swap_rb"):
         assert presets[name] in fusing, presets[name]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_transformer_step_runs_the_encoder_layers_ffn_as_two_1x1_convs(client, language):
+    figure = next(f for f in FIGURES if "b=vit_ffn" in f)
+    step = catalogue(language)["steps"][FIGURES.index(figure)]
+    text = " ".join(step["text"])
+    for fact in ("Vaswani", "2017", "3.3", "GELU", "nn.TransformerEncoderLayer", "linear1", "linear2", "nn.Linear"):
+        assert fact in text, fact
+    page = client.get(f"{figure}&lang={language}").text
+    assert 'id="ffn-check"' in page and page_text("blocks", language)["kinds"]["vit_ffn"] in page
