@@ -1,4 +1,5 @@
-"""The blocks 1×1 convolutions live in: ResNet's bottleneck, NiN's mlpconv, Inception, MobileNetV2.
+"""The blocks 1×1 convolutions live in: ResNet's bottlenecks, NiN's mlpconv, Inception, MobileNetV2,
+and a transformer's position-wise feed-forward network on a ViT-style grid of patches.
 
 Each is a small nn.Module written the way torchvision's resnet.py writes its own: a named helper
 per convolution, a flat `forward` with a blank line between stages. Input and output (N, C, H, W).
@@ -66,16 +67,18 @@ class TorchvisionBottleneck(Bottleneck):
 
 
 class DownsamplingBottleneck(nn.Module):
-    """ResNet-50's first block of a stage (torchvision, "v1.5"): stride in the 3×3, and a 1×1
-    projection shortcut (stride, BatchNorm) so that the identity has the branch's shape."""
+    """ResNet-50's first block of a stage as torchvision builds it ("v1.5"): stride in the 3×3, and a
+    1×1 projection shortcut (stride, BatchNorm) so that the identity has the branch's shape."""
 
     expansion = 4
+    stride_in_1x1 = False  # v1.5: the 3×3 strides, so it reads every position of the input map
 
     def __init__(self, in_channels: int, bottleneck_channels: int, out_channels: int, stride: int = 2) -> None:
         super().__init__()
-        self.conv1 = conv1x1(in_channels, bottleneck_channels)
+        stride1, stride2 = (stride, 1) if self.stride_in_1x1 else (1, stride)
+        self.conv1 = conv1x1(in_channels, bottleneck_channels, stride1)
         self.bn1 = nn.BatchNorm2d(bottleneck_channels)
-        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, stride)
+        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, stride2)
         self.bn2 = nn.BatchNorm2d(bottleneck_channels)
         self.conv3 = conv1x1(bottleneck_channels, out_channels)
         self.bn3 = nn.BatchNorm2d(out_channels)
@@ -99,6 +102,14 @@ class DownsamplingBottleneck(nn.Module):
         out += identity
         out = self.relu(out)
         return out
+
+
+class OriginalDownsamplingBottleneck(DownsamplingBottleneck):
+    """The same block as He et al.'s released ResNets build it ("v1"): the stride in the first 1×1,
+    which reads every second position of every second row and so costs a quarter of v1.5's first 1×1;
+    the branch never sees the other three quarters of the positions, which v1.5's strided 3×3 reads."""
+
+    stride_in_1x1 = True
 
 
 class MlpConv(nn.Module):
@@ -205,11 +216,64 @@ class InvertedResidual(nn.Module):
         return out
 
 
+class PatchFFN(nn.Module):
+    """A ViT-style patch grid, then a transformer's position-wise feed-forward network as 1×1 convolutions.
+
+    A patch_size×patch_size convolution with stride patch_size embeds each patch as a d_model vector
+    (ViT's patch embedding): the grid is a (d_model, H/p, W/p) map, one token per position. The FFN,
+    FFN(x) = W2·GELU(W1·x + b1) + b2 on every token alone, is then a 1×1 convolution, GELU and a 1×1
+    convolution (Vaswani et al. 2017, §3.3: "two convolutions with kernel size 1"). W1, b1, W2, b2
+    are those PyTorch's own nn.TransformerEncoderLayer(d_model, 1, dim_feedforward, activation="gelu")
+    draws for linear1 and linear2, reshaped from (out, in) to (out, in, 1, 1); its attention, norms
+    and residual additions are not part of this block.
+    """
+
+    def __init__(self, in_channels: int = 3, d_model: int = 32, dim_feedforward: int = 128, patch_size: int = 8):
+        super().__init__()
+        self.patch = nn.Conv2d(in_channels, d_model, kernel_size=patch_size, stride=patch_size)
+        layer = nn.TransformerEncoderLayer(d_model, 1, dim_feedforward, activation="gelu", batch_first=True)
+        self.conv1 = conv1x1(d_model, dim_feedforward, bias=True)
+        self.gelu = nn.GELU()
+        self.conv2 = conv1x1(dim_feedforward, d_model, bias=True)
+        with torch.no_grad():
+            for conv, linear in ((self.conv1, layer.linear1), (self.conv2, layer.linear2)):
+                conv.weight.copy_(linear.weight[:, :, None, None])
+                conv.bias.copy_(linear.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = self.patch(x)
+
+        out = self.conv1(out)
+        out = self.gelu(out)
+        out = self.conv2(out)
+        return out
+
+
+def token_ffn_difference(block: PatchFFN, grid: Tensor, output: Tensor) -> float:
+    """The largest |difference| between the 1×1 convolutions' output (d_model, h, w) and the same FFN
+    run the transformer's way: nn.Linear, GELU, nn.Linear on the token sequence (h·w, d_model) that
+    the grid (d_model, h, w) flattens to, holding the block's W1, b1, W2, b2."""
+    d_model, height, width = grid.shape
+    linears = []
+    for conv in (block.conv1, block.conv2):
+        linear = nn.Linear(conv.in_channels, conv.out_channels, device=grid.device)
+        with torch.no_grad():
+            linear.weight.copy_(conv.weight[:, :, 0, 0])
+            linear.bias.copy_(conv.bias)
+        linears.append(linear)
+    tokens = grid.reshape(d_model, height * width).T  # (h·w, d_model), row i = position (i // w, i % w)
+    with torch.no_grad():
+        ffn = linears[1](nn.functional.gelu(linears[0](tokens)))  # (h·w, d_model)
+    return (ffn.T.reshape(d_model, height, width) - output).abs().max().item()
+
+
 BLOCKS: dict[str, type[nn.Module]] = {
     "bottleneck": Bottleneck,
     "bottleneck_torchvision": TorchvisionBottleneck,
     "bottleneck_down": DownsamplingBottleneck,
+    "bottleneck_down_v1": OriginalDownsamplingBottleneck,
     "mlpconv": MlpConv,
     "inception": Inception,
     "inverted_residual": InvertedResidual,
+    "vit_ffn": PatchFFN,
 }

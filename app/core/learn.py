@@ -2,9 +2,10 @@
 
 Shapes: X (Cin, H, W), target T (Cout, H, W), N = H·W pixels. A 1×1 convolution fitted by mean
 squared error is linear least squares over pixels: min ‖W·X + b − T‖² over (W, b), solved directly
-by `torch.linalg.lstsq` on X augmented with a row of ones. Training reaches the same place with a
-real `torch.optim` optimizer, full batch, on one `nn.Conv2d(Cin, Cout, 1)`, or two 1×1 layers
-Cin → hidden → Cout with ReLU between (Network in Network's mlpconv), which a ReLU target needs.
+on X augmented with a row of ones (the minimum-norm solution, see `minimum_norm`). Training reaches
+the same loss with a real `torch.optim` optimizer, full batch, on one `nn.Conv2d(Cin, Cout, 1)`, or
+two 1×1 layers Cin → hidden → Cout with ReLU between (the per-position perceptron of Network in
+Network's mlpconv), which a ReLU target needs.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -63,18 +64,37 @@ class LeastSquares:
     loss: float  # the mean squared error it leaves, the floor of any one-layer training
 
 
-def least_squares(x: torch.Tensor, target: torch.Tensor) -> LeastSquares:
-    """Solve [Xᵀ 1]·[W b]ᵀ = Tᵀ over the N pixels with `torch.linalg.lstsq` (float64, on the CPU).
+# The relative precision of float32: X and T are float32 images, so directions of [X; 1] along which
+# the pixels vary by less than this (relative to the whole) are rounding, not information.
+FLOAT32_EPS = torch.finfo(torch.float32).eps
 
-    The CPU driver `gelsd` returns the minimum-norm solution when channels are linearly dependent
-    (the feature bank's luminance is a mix of red, green and blue)."""
+
+def minimum_norm(gram: torch.Tensor, cross: torch.Tensor) -> torch.Tensor:
+    """P* = [W b] (Cout, Cin + 1) of least norm among those within float32 precision of the least loss.
+
+    `gram` = A·Aᵀ / N (Cin + 1, Cin + 1) and `cross` = A·Tᵀ / N (Cin + 1, Cout), float64, A = [X; 1].
+    With dependent channels (the feature bank's luminance is a mix of red, green and blue) A has a
+    singular value that float32 rounding leaves at about 10⁻⁶ instead of 0; a solver that keeps it
+    divides by it and returns weights of ±10⁴ or more once the target is noisy. Here an eigenvalue
+    λ of G counts only when √(N·λ), the singular value of A, exceeds float32's eps·‖A‖_F (Weyl: the
+    rounding of A moves no singular value by more than that), i.e. λ > eps²·trace(G)."""
+    values, vectors = torch.linalg.eigh(gram)
+    kept = values > FLOAT32_EPS**2 * values.sum()
+    inverse = torch.where(kept, 1 / torch.where(kept, values, 1), 0)  # 1/λ on the kept eigenvalues, else 0
+    return ((vectors * inverse) @ vectors.T @ cross).T
+
+
+def least_squares(x: torch.Tensor, target: torch.Tensor) -> LeastSquares:
+    """Solve [Xᵀ 1]·[W b]ᵀ = Tᵀ over the N pixels (float64, on the CPU): the minimum-norm [W b] of
+    `minimum_norm`, which is the unique solution when the channels are independent."""
     c_in, c_out = x.shape[0], target.shape[0]
     flat = x.reshape(c_in, -1).double().cpu()  # (Cin, N)
-    design = torch.cat([flat, torch.ones(1, flat.shape[1], dtype=flat.dtype)]).T  # (N, Cin + 1)
-    goal = target.reshape(c_out, -1).double().cpu().T  # (N, Cout)
-    solution = torch.linalg.lstsq(design, goal, driver="gelsd").solution  # (Cin + 1, Cout)
-    loss = (design @ solution - goal).pow(2).mean().item()
-    return LeastSquares(solution[:c_in].T.float(), solution[c_in].float(), loss)
+    design = torch.cat([flat, torch.ones(1, flat.shape[1], dtype=flat.dtype)])  # A (Cin + 1, N)
+    goal = target.reshape(c_out, -1).double().cpu()  # (Cout, N)
+    pixels = flat.shape[1]
+    solution = minimum_norm(design @ design.T / pixels, design @ goal.T / pixels)  # (Cout, Cin + 1)
+    loss = (solution @ design - goal).pow(2).mean().item()
+    return LeastSquares(solution[:, :c_in].float(), solution[:, c_in].float(), loss)
 
 
 class Pointwise(nn.Module):
@@ -141,7 +161,7 @@ class Moments:
 
         mean((W·X + b − T)²) = ‖(P − P*)·R‖² / Cout + L*,    G = R·Rᵀ,
 
-    where P* = [W b] of least squares (G·P*ᵀ = C) and L* its loss. G, P*, R and L* are computed
+    where P* = [W b] of least squares (G·P*ᵀ = C; the minimum-norm one) and L* its loss. G, P*, R and L* are computed
     once (float64); after that a step costs O(Cout·Cin²) instead of O(Cout·Cin·N), with the same
     loss and gradients as the pixels give, whatever the size of the image, and a sum of squares
     that stays accurate down to the optimum (no cancellation between large terms)."""
@@ -151,7 +171,7 @@ class Moments:
         augmented = torch.cat([flat.double(), flat.new_ones(1, pixels, dtype=torch.float64)])  # (Cin + 1, N)
         gram = augmented @ augmented.T / pixels  # (Cin + 1, Cin + 1)
         cross = augmented @ goal.double().T / pixels  # (Cin + 1, Cout)
-        best = torch.linalg.lstsq(gram, cross, driver="gelsd").solution.T  # (Cout, Cin + 1), minimum norm
+        best = minimum_norm(gram, cross)  # (Cout, Cin + 1)
         values, vectors = torch.linalg.eigh(gram)
         self.root = (vectors * values.clamp(min=0).sqrt()).to(flat.dtype)  # R (Cin + 1, Cin + 1)
         self.best = best.to(flat.dtype)

@@ -106,7 +106,7 @@ def train_autoencoder(
 ) -> Iterator[Progress]:
     """Learn the reduction: a linear 1×1 autoencoder Z → R channels → Z, two 1×1 convolutions
     with no activation between, trained by mean squared error. Its loss cannot go below
-    `pca.loss(rank)` and approaches it: the bottleneck's 1×1 reduction is learned compression."""
+    `pca.loss(rank)` (Eckart–Young) and approaches it as it trains."""
     c_in, height, width = x.shape
     z, _, _ = standardised(x, standardise)
     z = z.float().reshape(c_in, height, width)  # (Cin, H, W)

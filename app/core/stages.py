@@ -21,6 +21,8 @@ from app.core.blocks import (
     Inception,
     InvertedResidual,
     MlpConv,
+    OriginalDownsamplingBottleneck,
+    PatchFFN,
     TorchvisionBottleneck,
 )
 from app.core.errors import InputError
@@ -88,16 +90,18 @@ BOTTLENECK_STEPS = (
     add("add", "bn3", "input"),
     call("relu3", "add", "relu"),
 )
+DOWNSAMPLING_STEPS = (  # the bottleneck's stages, with a projection on the shortcut
+    *BOTTLENECK_STEPS[:-2],
+    call("downsample.0", "input"),
+    call("downsample.1", "downsample.0"),
+    add("add", "bn3", "downsample.1"),
+    BOTTLENECK_STEPS[-1],
+)
 STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
     Bottleneck: BOTTLENECK_STEPS,
     TorchvisionBottleneck: BOTTLENECK_STEPS,
-    DownsamplingBottleneck: (  # the bottleneck's stages, with a projection on the shortcut
-        *BOTTLENECK_STEPS[:-2],
-        call("downsample.0", "input"),
-        call("downsample.1", "downsample.0"),
-        add("add", "bn3", "downsample.1"),
-        BOTTLENECK_STEPS[-1],
-    ),
+    DownsamplingBottleneck: DOWNSAMPLING_STEPS,
+    OriginalDownsamplingBottleneck: DOWNSAMPLING_STEPS,
     MlpConv: (
         call("conv1", "input"),
         call("relu1", "conv1", "relu"),
@@ -132,6 +136,12 @@ STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
         call("conv3", "relu2"),
         call("bn3", "conv3"),
         add("add", "bn3", "input"),
+    ),
+    PatchFFN: (
+        call("patch", "input"),
+        call("conv1", "patch"),
+        call("gelu", "conv1"),
+        call("conv2", "gelu"),
     ),
 }
 

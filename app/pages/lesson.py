@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.config import STATIC_DIR, Settings
+from app.pages.blocks import blocks_html
 from app.pages.collapse import collapse_html
 from app.pages.cost import cost_html
 from app.pages.export import made
@@ -30,6 +31,7 @@ FIGURES = [
     "/embed/cost?view=bottleneck",
     "/embed/cost?view=projection",
     "/embed/cost?view=separable",
+    "/embed/blocks?b=vit_ffn&in=sample:scene&side=64&hide=controls",
     "/embed/mixer?in=sample:scene&feat=bank&cout=16&view=graph,output&hide=controls",
 ]
 
@@ -52,7 +54,12 @@ def read_lesson(request: Request) -> HTMLResponse:
 
 def export_lesson(out: Path, settings: Settings, lang: str = "en") -> list[Path]:
     """Every lesson figure as a standalone HTML file in `out`, in `lang`, and an index.html that lists them."""
-    exporters = {"/embed/mixer": mixer_html, "/embed/cost": cost_html, "/embed/collapse": collapse_html}
+    exporters = {
+        "/embed/mixer": mixer_html,
+        "/embed/cost": cost_html,
+        "/embed/collapse": collapse_html,
+        "/embed/blocks": blocks_html,
+    }
     out.mkdir(parents=True, exist_ok=True)
     text = catalogue(lang)
     written, rows = [], []

@@ -73,6 +73,8 @@ def test_tutorial_bottleneck_at_56x56_counts_and_shapes(client):
         {"kind": "mlpconv", "in_channels": 8, "kernel_size": 3, "channels": [5, 4, 3]},
         {"kind": "inception", "in_channels": 8, "c1x1": 2, "c3x3_reduce": 3, "c3x3": 4, "c5x5_reduce": 2},
         {"kind": "inverted_residual", "in_channels": 8, "out_channels": 8, "expansion": 2},
+        {"kind": "bottleneck_down_v1", "in_channels": 8, "bottleneck_channels": 2, "out_channels": 16, "stride": 2},
+        {"kind": "vit_ffn", "in_channels": 8, "d_model": 6, "dim_feedforward": 12, "patch_size": 2},
     ],
 )
 def test_every_stage_and_the_output_equal_the_module_built_here(client, block):
@@ -335,3 +337,16 @@ def test_a_512_wide_blocks_state_dict_is_taken(client):
     r = upload(client, save_safetensors(state))
     assert r.status_code == 200, r.text
     assert r.json()["keys"] == ["w"]
+
+
+def test_the_ffn_block_answers_its_largest_difference_from_nn_linear(client):
+    block = {"kind": "vit_ffn", "in_channels": 3, "d_model": 8, "dim_feedforward": 32, "patch_size": 4}
+    body = {"block": block, "input": random_input(3, 24), "encoding": "u8", "map_channels": 1}
+    answer = client.post("/api/block", json=body).json()
+    assert [s["op"] for s in answer["stages"]] == ["input", "Conv2d 4×4 /4", "Conv2d 1×1", "GELU", "Conv2d 1×1"]
+    assert answer["ffn_check"]["tokens"] == 6 * 6
+    assert 0 <= answer["ffn_check"]["max_difference"] < 1e-5
+    assert (
+        "ffn_check"
+        not in client.post("/api/block", json={"block": TUTORIAL, **body, "input": random_input(256, 8)}).json()
+    )

@@ -14,9 +14,11 @@ CASES = [
     ("bottleneck", "conv3"),
     ("bottleneck_torchvision", "conv3"),
     ("bottleneck_down", "downsample.0"),
+    ("bottleneck_down_v1", "conv1"),
     ("mlpconv", "conv3"),
     ("inception", "branch4"),
     ("inverted_residual", "conv3"),
+    ("vit_ffn", "conv2"),
 ]
 
 
@@ -123,6 +125,8 @@ def test_chinese_page_and_copy_code(watched):
 CHINESE = {
     "bottleneck": (["输入", "卷积 1×1", "批归一化", "ReLU"], ["input", "conv1: Conv2d", "bn1: BatchNorm2d", "relu1"]),
     "bottleneck_down": (["卷积 3×3，步幅 2", "批归一化"], ["conv2: Conv2d", "bn2: BatchNorm2d"]),
+    "bottleneck_down_v1": (["卷积 1×1，步幅 2", "批归一化"], ["conv1: Conv2d", "bn1: BatchNorm2d"]),
+    "vit_ffn": (["卷积 8×8，步幅 8", "GELU"], ["patch: Conv2d", "conv2: Conv2d"]),
     "inception": (["最大池化 3×3", "按通道拼接"], ["branch4_pool: MaxPool2d", "concat"]),
     "inverted_residual": (
         ["ReLU（上限为 6）", "逐通道卷积 3×3", "相加（残差连接）"],
@@ -139,7 +143,7 @@ def test_every_block_reads_in_chinese(watched, kind):
     assert set(ops) <= set(operations(page)) and set(code) <= set(code_lines(page))
     assert latin_words(page.evaluate(COLLECT)) == set()
     last = page.locator("#diagram .node").last.get_attribute("data-stage")
-    node(page, "add" if kind != "inception" else last).click()
+    node(page, last if kind in ("inception", "vit_ffn") else "add").click()
     watched.settle()
     assert latin_words(page.evaluate(COLLECT)) == set()
     assert page.locator("#status").inner_text() in ("已在 CPU 上运行。", "已在 GPU 上运行。")

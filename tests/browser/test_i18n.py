@@ -14,7 +14,11 @@ ALLOWED = {
     # Names: the site, the libraries, the architectures and layers as their papers name them, the
     # authors the lesson cites.
     *("Pointwise", "PyTorch", "TensorFlow", "torchvision", "Inception", "ResNet", "MobileNet", "MobileNetV2"),
-    *("NiN", "mlpconv", "He", "Lin", "Chen", "Yan", "Szegedy", "Howard", "Sandler"),
+    *("NiN", "mlpconv", "He", "Lin", "Chen", "Yan", "Szegedy", "Howard", "Sandler", "GoogLeNet"),
+    *("Eckart", "Young"),  # the Eckart–Young theorem
+    *("conv2", "conv3", "conv4", "conv5"),  # ResNet's stages conv2_x … conv5_x, as its Table 1 names them
+    *("Transformer", "Vaswani", "ViT", "GELU", "FFN"),  # the transformer step and block
+    *("model", "dim", "feedforward", "linear1", "linear2"),  # its d_model, dim_feedforward, linear1, linear2
     # The English term beside its Chinese one, as a lecturer glosses it once.
     "depthwise",
     # File formats a person picks, and the machine a mix ran on.

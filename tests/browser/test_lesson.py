@@ -20,7 +20,7 @@ def test_arrow_keys_walk_through_every_step(watched, language):
     for _ in range(6):
         page.keyboard.press("ArrowRight")
     assert seventh in page.locator(".step:visible h2").inner_text()
-    assert page.locator("#counter").inner_text() == "7 / 13"
+    assert page.locator("#counter").inner_text() == "7 / 14"
     frame = page.frame_locator("#step-7 iframe")
     frame.locator("body[data-ready]:not([data-busy])").wait_for(state="attached", timeout=20_000)
     verdict = frame.locator("#collapse-verdict").inner_text()
@@ -29,8 +29,8 @@ def test_arrow_keys_walk_through_every_step(watched, language):
         page.keyboard.press("ArrowRight")
     assert last in page.locator(".step:visible h2").inner_text()
     page.keyboard.press("ArrowLeft")
-    assert page.locator("#counter").inner_text() == "12 / 13"
-    assert "step=12" in page.url and f"lang={language}" in page.url
+    assert page.locator("#counter").inner_text() == "13 / 14"
+    assert "step=13" in page.url and f"lang={language}" in page.url
     page.keyboard.press("p")
     assert page.locator("body").get_attribute("class") == "presenter"
     assert page.locator("header.site").is_hidden()

@@ -9,6 +9,7 @@ SMALL = {
     "bottleneck": {"in_channels": 8, "bottleneck_channels": 3, "out_channels": 8},
     "bottleneck_torchvision": {"in_channels": 8, "bottleneck_channels": 2, "out_channels": 8},
     "bottleneck_down": {"in_channels": 6, "bottleneck_channels": 3, "out_channels": 12, "stride": 2},
+    "bottleneck_down_v1": {"in_channels": 6, "bottleneck_channels": 3, "out_channels": 12, "stride": 2},
     "mlpconv": {"in_channels": 3, "kernel_size": 5, "channels": (6, 5, 4)},
     "inception": {
         "in_channels": 6,
@@ -21,6 +22,7 @@ SMALL = {
     },
     "inverted_residual": {"in_channels": 4, "out_channels": 4, "expansion": 3, "stride": 1},
     "inverted_residual_stride2": {"in_channels": 4, "out_channels": 5, "expansion": 2, "stride": 2},
+    "vit_ffn": {"in_channels": 3, "d_model": 6, "dim_feedforward": 10, "patch_size": 4},
 }
 
 

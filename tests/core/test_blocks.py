@@ -3,10 +3,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
-from app.core import cost, stages
+from app.core import blocks, cost, stages
 from app.core.blocks import BLOCKS, Bottleneck
 from app.core.errors import InputError
+from app.pages.templating import LANGUAGES, page_text
 from tests.core.block_cases import SMALL, case, randomise_batch_norms, trained
 
 
@@ -126,6 +128,44 @@ def test_inception_3a_defaults():
     assert [s.name for s in result.stages if s.op == "MaxPool2d 3×3"] == ["branch4_pool"]
 
 
+def downsampling_branch(stride_in_1x1: bool) -> tuple[nn.Module, nn.Module]:
+    """ResNet-50's conv3_1 (256×56×56 → 512×28×28, 128 wide) from torch built-ins alone: the branch's
+    three convolutions, the stride in the first 1×1 (v1) or in the 3×3 (v1.5), and the shortcut."""
+    s1, s3 = (2, 1) if stride_in_1x1 else (1, 2)
+    branch = nn.Sequential(
+        nn.Conv2d(256, 128, 1, stride=s1, bias=False),
+        nn.Conv2d(128, 128, 3, stride=s3, padding=1, bias=False),
+        nn.Conv2d(128, 512, 1, bias=False),
+    )
+    return branch, nn.Conv2d(256, 512, 1, stride=2, bias=False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "stride_in_1x1", "expected"),
+    [
+        ("bottleneck_down", False, 372_506_624),
+        ("bottleneck_down_v1", True, 295_436_288),
+    ],
+)
+def test_v1_and_v1_5_downsampling_counts_equal_modules_built_from_torch(kind, stride_in_1x1, expected):
+    branch, shortcut = downsampling_branch(stride_in_1x1)
+    x = torch.zeros(1, 256, 56, 56)
+    with FlopCounterMode(display=False) as counter:
+        out = branch(x) + shortcut(x)
+    assert tuple(out.shape) == (1, 512, 28, 28)
+    first = (56 * 56 if not stride_in_1x1 else 28 * 28) * 256 * 128
+    by_hand = first + 28 * 28 * 9 * 128 * 128 + 28 * 28 * 128 * 512 + 28 * 28 * 256 * 512
+    assert counter.get_total_flops() // 2 == by_hand == expected
+    widths = stages.widths_of({"in_channels": 256, "bottleneck_channels": 128, "out_channels": 512, "stride": 2})
+    plan = stages.plan(kind, widths, 256, 56, 56)
+    assert sum(count.multiply_adds for count in plan.counts.values()) == expected
+    assert plan.shapes["add"] == (512, 28, 28)
+    block = stages.meta_twin(kind, widths)
+    assert (block.conv1.stride, block.conv2.stride) == (((2, 2), (1, 1)) if stride_in_1x1 else ((1, 1), (2, 2)))
+    for language in LANGUAGES:  # the Blocks page quotes both counts
+        assert f"{expected:,}" in page_text("blocks", language)["intro"]
+
+
 def test_downsampling_and_depthwise_stages_are_named_by_what_they_do():
     kind, widths = case("bottleneck_down")
     ops = {
@@ -224,3 +264,24 @@ def test_every_kind_has_steps_that_name_real_submodules():
                 block.get_submodule(step.module)
             known.add(step.name)
     assert isinstance(BLOCKS["bottleneck"](4, 2, 4), Bottleneck)
+
+
+def test_the_ffn_is_nn_transformer_encoder_layers_own_run_as_two_1x1_convs():
+    widths = stages.widths_of({"in_channels": 3, "d_model": 16, "dim_feedforward": 64, "patch_size": 4})
+    block = stages.build("vit_ffn", widths, 7)
+    torch.manual_seed(7)  # the same draws, in the same order, from PyTorch's own modules
+    patch = nn.Conv2d(3, 16, 4, stride=4)
+    layer = nn.TransformerEncoderLayer(16, 1, 64, activation="gelu", batch_first=True).eval()
+    assert torch.equal(block.patch.weight, patch.weight)
+    assert torch.equal(block.conv1.weight[:, :, 0, 0], layer.linear1.weight)
+    assert torch.equal(block.conv2.bias, layer.linear2.bias)
+    x = torch.rand(3, 32, 24)
+    result = stages.run("vit_ffn", widths, block, x)
+    assert [s.name for s in result.stages if s.one_by_one] == ["conv1", "conv2"]
+    grid, output = result.stages[1].output, result.stages[-1].output  # (16, 8, 6) both
+    tokens = patch(x[None]).flatten(2).transpose(1, 2)  # (1, 48, 16): ViT's sequence of patch tokens
+    with torch.no_grad():
+        ffn = layer.linear2(layer.dropout(layer.activation(layer.linear1(tokens))))  # (1, 48, 16)
+    torch.testing.assert_close(output, ffn[0].T.reshape(16, 8, 6), atol=1e-5, rtol=0)
+    assert blocks.token_ffn_difference(block, grid, output) < 1e-5
+    assert result.multiply_adds == 8 * 6 * (16 * 3 * 4 * 4 + 16 * 64 + 64 * 16)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -7,6 +8,7 @@ from app.core.errors import InputError
 from app.core.inputs import RGB_NAMES, feature_bank, resize, scene_sample, shapes_sample
 from app.core.learn import Moments, Pointwise, hidden_mixing, least_squares, make_target, train
 from app.core.weights import colour_preset
+from app.lab.learn.state import LEARN_MAX_SIDE
 
 
 def scene(side: int = 48) -> torch.Tensor:
@@ -47,6 +49,62 @@ def test_least_squares_with_dependent_channels_still_fits():
     assert fit.loss < 1e-10
     fitted = fit.weight @ x.reshape(10, -1) + fit.bias[:, None]  # (1, N)
     torch.testing.assert_close(fitted, target.reshape(1, -1), atol=1e-4, rtol=0)
+
+
+def bank_problem(noise: float, side: int = LEARN_MAX_SIDE) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, np.ndarray]:
+    """The Learn page's default lesson: the feature bank of the scene (at the page's size, 128), a hidden
+    random target; X, T, and numpy's A = [Xᵀ 1] (N, 11) and Tᵀ (N, 4)."""
+    x = feature_bank(scene(side))
+    target = make_target(x, *hidden_mixing(x, 4, seed=0), noise=noise, seed=1)
+    design = np.concatenate([x.reshape(10, -1).double().numpy().T, np.ones((x[0].numel(), 1))], axis=1)
+    return x, target, design, target.reshape(4, -1).double().numpy().T
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.1])
+def test_least_squares_on_dependent_channels_is_the_minimum_norm_solution(noise):
+    x, target, design, goal = bank_problem(noise)
+    singular = np.linalg.svd(design, compute_uv=False)
+    assert singular[-1] / singular[0] < 1e-7 < 1e-3 < singular[-2] / singular[0]  # one direction is rounding
+    fit = least_squares(x, target)
+    ours = np.concatenate([fit.weight.double().numpy(), fit.bias.double().numpy()[:, None]], axis=1)  # (4, 11)
+    pinv = (np.linalg.pinv(design, rcond=1e-6) @ goal).T  # numpy's minimum norm, the rounding direction cut
+    assert np.linalg.norm(ours) == pytest.approx(np.linalg.norm(pinv), abs=1e-3)
+    np.testing.assert_allclose(ours, pinv, atol=1e-3)
+    # lstsq keeps the rounding direction: the same loss to within 1e-6, with weights far larger once noisy
+    solution = np.linalg.lstsq(design, goal, rcond=None)[0]
+    best = float(((design @ solution - goal) ** 2).mean())
+    assert fit.loss == pytest.approx(((design @ ours.T - goal) ** 2).mean(), rel=1e-9)
+    assert best <= fit.loss < best + 1e-6
+    if noise > 0:
+        assert np.linalg.norm(solution) > 1000 * np.linalg.norm(ours)
+
+
+def test_moments_aim_at_the_same_minimum_norm_optimum():
+    x, target, _, _ = bank_problem(0.1)
+    fit = least_squares(x, target)
+    moments = Moments(x.reshape(10, -1), target.reshape(4, -1))
+    torch.testing.assert_close(moments.best, torch.cat([fit.weight, fit.bias[:, None]], dim=1), atol=1e-4, rtol=0)
+    assert moments.floor == pytest.approx(fit.loss, rel=1e-6)
+
+
+def test_sgd_never_moves_along_a_dependent_direction_and_adam_does():
+    """The page's sentence: with dependent channels the loss reaches the optimum, the weights need not."""
+    x, target, design, _ = bank_problem(0.0, side=32)
+    null = np.linalg.svd(design)[2][-1]  # the direction of [W b] that X cannot see
+    fit = least_squares(x, target)
+    optimum = np.concatenate([fit.weight.double().numpy(), fit.bias.double().numpy()[:, None]], axis=1)
+    assert np.abs(optimum @ null).max() < 1e-4  # the minimum-norm optimum has no part along it
+
+    def along(progress) -> np.ndarray:
+        weight, bias = progress.layers[0]
+        return np.concatenate([weight.double().numpy(), bias.double().numpy()[:, None]], axis=1) @ null
+
+    sgd = run(x, target, optimizer="sgd", lr=0.5, momentum=0.9, steps=200, every=200)
+    assert sgd[-1].loss < 1e-3 * sgd[0].loss
+    np.testing.assert_allclose(along(sgd[-1]), along(sgd[0]), atol=1e-4)
+    assert np.abs(along(sgd[0])).max() > 0.05  # so SGD ends away from the optimum, by the initial part
+    adam = run(x, target, optimizer="adam", lr=0.05, steps=200, every=200)
+    assert np.abs(along(adam[-1]) - along(adam[0])).max() > 0.01
 
 
 def test_adam_learns_grayscale():

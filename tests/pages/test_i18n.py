@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from app import __main__ as cli
+from app.pages.lesson import FIGURES
 from app.pages.templating import CATALOGUES
 
 # Every page's catalogue is <page>.<lang>.json.
@@ -111,9 +112,9 @@ def test_the_cli_exports_the_lesson_in_chinese(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["python -m app", "export", "--out", str(tmp_path), "--lang", "zh"])
     cli.main()
     written = [Path(line) for line in capsys.readouterr().out.splitlines()]
-    assert [p.name for p in written] == [f"step-{n:02d}.html" for n in range(1, 14)] + ["index.html"]
+    assert [p.name for p in written] == [f"step-{n:02d}.html" for n in range(1, len(FIGURES) + 1)] + ["index.html"]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert index.count('<a href="step-') == 13
+    assert index.count('<a href="step-') == len(FIGURES)
     assert '<html lang="zh">' in index and "一步步理解 1×1 卷积" in index and "加入非线性" in index
     assert "Adding non-linearity" not in index
     for path in written:

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from app.pages.templating import LANGUAGES, page_text
+
 
 def data_block(page: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="learn-data">(.*?)</script>', page, re.S).group(1))
@@ -71,3 +73,22 @@ def test_the_export_is_self_contained_and_holds_the_runs(client):
     assert data["learn"]["done"]["step"] == 60
     assert [run["start"].get("layers") is None for run in data["compare"]] == [True, False]
     assert data["reduce"]["rank"] == 2 and data["autoencoder"]["start"]["pca"]["rank"] == 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_learn_page_says_what_is_true(language):
+    text = json.dumps(page_text("learn", language), ensure_ascii=False)
+    wrong = (
+        "throws information away",
+        "一定会丢掉信息",
+        "large values",
+        "数值大的",
+        "learned compression",
+        "学出来的压缩",
+    )
+    for phrase in (*wrong, "the W of smallest norm", "arrive there", "走到那里"):
+        assert phrase not in text, phrase
+    for phrase in ("Eckart–Young", "R = 9", "[W b]", "BatchNorm", "ReLU", "SGD", "Adam"):
+        assert phrase in text, phrase
+    verdict = page_text("cost", language)["script"]["bottleneck"]["verdict"]
+    assert "{wider}" in verdict and "宽了 {wider} 倍" not in verdict

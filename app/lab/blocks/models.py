@@ -24,9 +24,10 @@ class BottleneckBlock(Strict):
 
 
 class DownsamplingBlock(Strict):
-    """ResNet's first bottleneck of a stage: stride in the 3×3, a 1×1 projection shortcut."""
+    """ResNet's first bottleneck of a stage, a 1×1 projection shortcut: stride in the 3×3 (torchvision's
+    v1.5, bottleneck_down) or in the first 1×1 (the original v1, bottleneck_down_v1)."""
 
-    kind: Literal["bottleneck_down"]
+    kind: Literal["bottleneck_down", "bottleneck_down_v1"]
     in_channels: Width = 256
     bottleneck_channels: Width = 128
     out_channels: Width = 512
@@ -65,11 +66,22 @@ class InvertedResidualBlock(Strict):
     stride: Literal[1, 2] = 1
 
 
+class PatchFFNBlock(Strict):
+    """A ViT-style patch grid, then a transformer's FFN as two 1×1 convs with GELU, its weights those
+    of nn.TransformerEncoderLayer's linear1 and linear2."""
+
+    kind: Literal["vit_ffn"]
+    in_channels: Width = 3
+    d_model: Width = 32
+    dim_feedforward: Width = 128
+    patch_size: Literal[2, 4, 8, 16] = 8
+
+
 Block = Annotated[
-    BottleneckBlock | DownsamplingBlock | MlpConvBlock | InceptionBlock | InvertedResidualBlock,
+    BottleneckBlock | DownsamplingBlock | MlpConvBlock | InceptionBlock | InvertedResidualBlock | PatchFFNBlock,
     Field(discriminator="kind"),
 ]
-BLOCK_MODELS = (BottleneckBlock, DownsamplingBlock, MlpConvBlock, InceptionBlock, InvertedResidualBlock)
+BLOCK_MODELS = (BottleneckBlock, DownsamplingBlock, MlpConvBlock, InceptionBlock, InvertedResidualBlock, PatchFFNBlock)
 
 
 class Explain(Strict):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from app.config import Settings
+from app.core.blocks import PatchFFN, token_ffn_difference
 from app.core.device import device_name
 from app.core.errors import InputError
 from app.core.mixing import explain_channel
@@ -39,7 +40,7 @@ def check_block(request: BlockRequest, settings: Settings) -> None:
         values = value if isinstance(value, tuple | list) else [value]
         for i, width in enumerate(values):
             field = ("block", name, i) if isinstance(value, tuple | list) else ("block", name)
-            if name not in ("stride", "kernel_size", "expansion") and width > limit:
+            if name not in ("stride", "kernel_size", "expansion", "patch_size") and width > limit:
                 raise InputError(field, f"{width} channels is over the limit of {limit}")
     if spec.kind == "inverted_residual" and spec.in_channels * spec.expansion > limit:
         hidden = spec.in_channels * spec.expansion
@@ -216,6 +217,10 @@ def block_answer(request: BlockRequest, settings: Settings, explain_all: bool = 
         "device": device_name(device),
         "code": block_program(kind, widths, request.seed, request.weights_id is not None),
     }
+    if isinstance(block, PatchFFN):
+        by_name = {s.name: s.output for s in result.stages}
+        difference = token_ffn_difference(block, by_name["patch"], by_name["conv2"])
+        answer["ffn_check"] = {"tokens": by_name["patch"][0].numel(), "max_difference": difference}
     if explain is not None:
         answer["explain"] = explain
     if explain_all:

@@ -32,7 +32,16 @@ from app.lab.query import (
     read_state,
 )
 
-KINDS = ("bottleneck", "bottleneck_torchvision", "bottleneck_down", "mlpconv", "inception", "inverted_residual")
+KINDS = (
+    "bottleneck",
+    "bottleneck_torchvision",
+    "bottleneck_down",
+    "bottleneck_down_v1",
+    "mlpconv",
+    "inception",
+    "inverted_residual",
+    "vit_ffn",
+)
 BLOCK_VIEWS = ("summary", "diagram", "stage")
 BLOCK_CONTROLS = ("block", "widths", "input", "upload", "features", "size", "random", "weights", "channels")
 MAP_CHANNELS = (4, 8, 16, 32, 64)
@@ -43,6 +52,7 @@ WIDTH_PARAMETERS: dict[str, dict[str, str]] = {
     "bottleneck": _BOTTLENECK,
     "bottleneck_torchvision": _BOTTLENECK,
     "bottleneck_down": {**_BOTTLENECK, "stride": "stride"},
+    "bottleneck_down_v1": {**_BOTTLENECK, "stride": "stride"},
     "mlpconv": {"cin": "in_channels", "k": "kernel_size", "c": "channels"},
     "inception": {
         "cin": "in_channels",
@@ -54,6 +64,7 @@ WIDTH_PARAMETERS: dict[str, dict[str, str]] = {
         "pp": "pool_proj",
     },
     "inverted_residual": {"cin": "in_channels", "cout": "out_channels", "t": "expansion", "stride": "stride"},
+    "vit_ffn": {"cin": "in_channels", "d": "d_model", "ff": "dim_feedforward", "p": "patch_size"},
 }
 
 # Where a refusal of the block request sits in the page's query string (widths: by kind, above).
@@ -101,6 +112,9 @@ class BlocksState(SourceState):
     c5: Count | None = None
     pp: Count | None = None
     t: Count | None = None
+    d: Count | None = None
+    ff: Count | None = None
+    p: Annotated[int, _one_of(2, 4, 8, 16)] | None = None
     side: Count = 56  # images are shrunk to this side; a random input is side × side
     seed: Seed = 0
     wid: str = Field("", pattern=r"^([0-9a-f]{32})?$")

@@ -102,6 +102,14 @@ export function renderSummary(answer, text) {
       seed: stem.seed,
     });
   }
+  const check = answer.ffn_check;
+  $("ffn-check").hidden = !check;
+  if (check) {
+    $("ffn-check").textContent = fill(text.ffn_check, {
+      tokens: group(check.tokens),
+      difference: check.max_difference.toExponential(1),
+    });
+  }
   const weights = answer.weights;
   setMarked(
     $("weights-source"),

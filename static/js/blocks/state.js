@@ -6,7 +6,7 @@ export const TEXT = PAGE.text;
 export const state = { ...PAGE.state };
 
 // Parameters that set a block's widths; which ones a kind reads is PAGE.kinds[kind].
-export const WIDTHS = ["cin", "mid", "cout", "stride", "k", "c", "c1", "c3r", "c3", "c5r", "c5", "pp", "t"];
+export const WIDTHS = ["cin", "mid", "cout", "stride", "k", "c", "c1", "c3r", "c3", "c5r", "c5", "pp", "t", "d", "ff", "p"];
 
 export function toQuery(values = state, extra = {}) {
   const params = new URLSearchParams();

@@ -210,8 +210,8 @@ export function trainingViews({ start, latest, history, done }, text, widths, st
     "dependent-hint": "",
   };
   // The closed form fits T exactly yet is not W*: some channels are mixes of others (the bank's
-  // luminance is 0.299 R + 0.587 G + 0.114 B), so many W give the same output, and least squares
-  // picks the one of smallest norm.
+  // luminance is 0.299 R + 0.587 G + 0.114 B), so many [W b] give the same output, and least squares
+  // picks the [W b] of smallest norm.
   const optimum = start.least_squares;
   const exact = optimum.loss < 1e-9 && start.target_weight.length === optimum.weight.length;
   if (exact && distance(start.target_weight, start.target_bias, optimum) > 1e-3) readouts["dependent-hint"] = V.dependent;
