@@ -29,6 +29,19 @@ async def send_json(send: Send, status: int, detail: str, headers: list[tuple[by
     await send({"type": "http.response.body", "body": body})
 
 
+class TrackedSend:
+    """An ASGI `send` that remembers whether the answer has begun: a refusal (413, 408, 500) can
+    only be sent in its place before that."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class BodyTooLarge(HTTPException):
     """Raised from `receive`: an HTTPException, so that FastAPI's body parsing lets it through as a 413."""
 
@@ -76,7 +89,7 @@ class BodyLimitMiddleware:
             await self.refuse(limit, send)
             return
         received = 0
-        started = complete = False
+        complete = False
         timeout = self.settings.body_timeout_s
 
         async def counting_receive() -> Message:
@@ -94,15 +107,11 @@ class BodyLimitMiddleware:
                     raise BodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, tracked)
         except (BodyTooLarge, BodyTimedOut) as refused:
-            if started:
+            if tracked.started:
                 raise
             await send_json(send, refused.status_code, refused.detail, [(b"connection", b"close")])
 
@@ -258,17 +267,11 @@ class InternalErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except Exception:
-            if not started:
+            if not tracked.started:
                 await send_json(send, 500, self.DETAIL)
             raise
 

@@ -28,16 +28,19 @@ class Bottleneck(nn.Module):
     """
 
     bias = True
+    stride_in_1x1 = False  # a strided block's stride sits in the 3×3 (torchvision's "v1.5")
 
-    def __init__(self, in_channels: int, bottleneck_channels: int, out_channels: int) -> None:
+    def __init__(self, in_channels: int, bottleneck_channels: int, out_channels: int, stride: int = 1) -> None:
         super().__init__()
-        self.conv1 = conv1x1(in_channels, bottleneck_channels, bias=self.bias)
+        stride1, stride2 = (stride, 1) if self.stride_in_1x1 else (1, stride)
+        self.conv1 = conv1x1(in_channels, bottleneck_channels, stride1, bias=self.bias)
         self.bn1 = nn.BatchNorm2d(bottleneck_channels)
-        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, bias=self.bias)
+        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, stride2, bias=self.bias)
         self.bn2 = nn.BatchNorm2d(bottleneck_channels)
         self.conv3 = conv1x1(bottleneck_channels, out_channels, bias=self.bias)
         self.bn3 = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
+        self.downsample: nn.Module | None = None
 
     def forward(self, x: Tensor) -> Tensor:
         identity = x
@@ -53,6 +56,9 @@ class Bottleneck(nn.Module):
         out = self.conv3(out)
         out = self.bn3(out)
 
+        if self.downsample is not None:
+            identity = self.downsample(x)
+
         out += identity
         out = self.relu(out)
         return out
@@ -66,42 +72,13 @@ class TorchvisionBottleneck(Bottleneck):
     expansion = 4  # torchvision widens by 4: out_channels = 4 · bottleneck_channels
 
 
-class DownsamplingBottleneck(nn.Module):
+class DownsamplingBottleneck(TorchvisionBottleneck):
     """ResNet-50's first block of a stage as torchvision builds it ("v1.5"): stride in the 3×3, and a
     1×1 projection shortcut (stride, BatchNorm) so that the identity has the branch's shape."""
 
-    expansion = 4
-    stride_in_1x1 = False  # v1.5: the 3×3 strides, so it reads every position of the input map
-
     def __init__(self, in_channels: int, bottleneck_channels: int, out_channels: int, stride: int = 2) -> None:
-        super().__init__()
-        stride1, stride2 = (stride, 1) if self.stride_in_1x1 else (1, stride)
-        self.conv1 = conv1x1(in_channels, bottleneck_channels, stride1)
-        self.bn1 = nn.BatchNorm2d(bottleneck_channels)
-        self.conv2 = conv3x3(bottleneck_channels, bottleneck_channels, stride2)
-        self.bn2 = nn.BatchNorm2d(bottleneck_channels)
-        self.conv3 = conv1x1(bottleneck_channels, out_channels)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.relu = nn.ReLU(inplace=True)
+        super().__init__(in_channels, bottleneck_channels, out_channels, stride)
         self.downsample = nn.Sequential(conv1x1(in_channels, out_channels, stride), nn.BatchNorm2d(out_channels))
-
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.conv1(x)
-        out = self.bn1(out)
-        out = self.relu(out)
-
-        out = self.conv2(out)
-        out = self.bn2(out)
-        out = self.relu(out)
-
-        out = self.conv3(out)
-        out = self.bn3(out)
-
-        identity = self.downsample(x)
-
-        out += identity
-        out = self.relu(out)
-        return out
 
 
 class OriginalDownsamplingBottleneck(DownsamplingBottleneck):
