@@ -78,20 +78,24 @@ def concat(name: str, *sources: str) -> Step:
     return Step(name, sources, combine="concat")
 
 
-BOTTLENECK_STEPS = (
-    call("conv1", "input"),
-    call("bn1", "conv1"),
-    call("relu1", "bn1", "relu"),
-    call("conv2", "relu1"),
-    call("bn2", "conv2"),
-    call("relu2", "bn2", "relu"),
-    call("conv3", "relu2"),
-    call("bn3", "conv3"),
-    add("add", "bn3", "input"),
-    call("relu3", "add", "relu"),
-)
+def three_convs(activation: str) -> tuple[Step, ...]:
+    """conv → BN → activation twice, then conv → BN: a bottleneck's branch (ReLU), or an inverted
+    residual's (ReLU6)."""
+    return (
+        call("conv1", "input"),
+        call("bn1", "conv1"),
+        call("relu1", "bn1", activation),
+        call("conv2", "relu1"),
+        call("bn2", "conv2"),
+        call("relu2", "bn2", activation),
+        call("conv3", "relu2"),
+        call("bn3", "conv3"),
+    )
+
+
+BOTTLENECK_STEPS = (*three_convs("relu"), add("add", "bn3", "input"), call("relu3", "add", "relu"))
 DOWNSAMPLING_STEPS = (  # the bottleneck's stages, with a projection on the shortcut
-    *BOTTLENECK_STEPS[:-2],
+    *three_convs("relu"),
     call("downsample.0", "input"),
     call("downsample.1", "downsample.0"),
     add("add", "bn3", "downsample.1"),
@@ -126,17 +130,7 @@ STEPS: dict[type[nn.Module], tuple[Step, ...]] = {
         call("branch4_relu", "branch4", "relu"),
         concat("concat", "branch1_relu", "branch2_relu", "branch3_relu", "branch4_relu"),
     ),
-    InvertedResidual: (
-        call("conv1", "input"),
-        call("bn1", "conv1"),
-        call("relu1", "bn1", "relu6"),
-        call("conv2", "relu1"),
-        call("bn2", "conv2"),
-        call("relu2", "bn2", "relu6"),
-        call("conv3", "relu2"),
-        call("bn3", "conv3"),
-        add("add", "bn3", "input"),
-    ),
+    InvertedResidual: (*three_convs("relu6"), add("add", "bn3", "input")),
     PatchFFN: (
         call("patch", "input"),
         call("conv1", "patch"),
