@@ -234,7 +234,7 @@ wireShare(document.querySelector(".views"), {
   link: () => location.href,
   embed: (view) => {
     const title = fill(TEXT.embed_title, { view: TEXT.view_names[view] });
-    return embedCode(withPath("/embed/mixer", { view }), title);
+    return embedCode(withPath("/embed/mixer", { view, hide: "controls" }), title);
   },
   code: () => mixerSnippet(mixRequest(page.state, { input: false, output: false }), page.last.answer, TEXT.code),
 });

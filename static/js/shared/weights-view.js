@@ -1,6 +1,6 @@
 // The weight matrix W, with the bias b as one more column, as a heatmap on the diverging scale: the
 // Mixer's, the collapse figure's and Learn's.
-import { COLOURS, DIVERGING, FONT, TEXT_IN_CELLS_UP_TO } from "./config.js";
+import { COLOURS, DIVERGING, FONT } from "./config.js";
 import { colourBar, font, robustLimit } from "./plots.js";
 
 // The output channels' names, y0, y1, …: W's rows and the maps of Y.
@@ -17,7 +17,6 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
   const columns = [...inputNames, biasName];
   const z = weight.map((row, n) => [...row, bias[n]]);
   const rows = z.length;
-  const cells = rows * columns.length;
   // One weight typed far out of the others' range saturates its own cell, not the whole scale.
   const { limit, clipped } = scale ?? robustLimit(z.flat());
   const f = font();
@@ -31,10 +30,12 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
   // must not widen them on its own.
   const margin = { l: 44 * grow, r: colourBarRoom(bar, f), t: top, b: bottom, autoexpand: false };
   const cellWidth = width ? (width - margin.l - margin.r) / columns.length : Infinity;
-  // A number in a cell: at most five characters ("−0.25") at the cells' type size, with some air
-  // beside it and above it.
-  const [wide, tall] = [cellWidth >= 0.62 * (f.size - 2) * 5 + 4, plotHeight / rows >= 1.3 * (f.size - 2)];
-  const numbers = cells <= TEXT_IN_CELLS_UP_TO && wide && tall;
+  // A number in every cell of at least 28×16 CSS pixels, never under 12 px (the cells' type size,
+  // 16 px with Large type), in as many characters as the cell holds (cellText).
+  const cellHeight = plotHeight / rows;
+  const textPx = Math.max(12, f.size - 2);
+  const chars = Math.floor((cellWidth - 4) / (0.62 * textPx));
+  const numbers = cellWidth >= 28 && cellHeight >= 16 && chars >= 3 && cellHeight >= 1.15 * textPx;
   const shapes = [
     {
       type: "line",
@@ -71,9 +72,9 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
         xgap: 1,
         ygap: 1,
         // The sign without colour: each value in its cell where they fit (else negativeMarks).
-        text: z.map((row) => row.map(cellText)),
+        text: z.map((row) => row.map((w) => cellText(w, chars))),
         texttemplate: numbers ? "%{text}" : "",
-        textfont: { family: f.family, size: f.size - 2 }, // no colour: Plotly picks one that contrasts with the cell
+        textfont: { family: f.family, size: textPx }, // no colour: Plotly picks one that contrasts with the cell
         showscale: true,
         colorbar: bar,
       },
@@ -95,9 +96,14 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
   };
 }
 
-// A weight as its cell shows it, in five characters at most: two decimals, or one digit and its
-// exponent where two decimals would round it to 0 ("−2e−3", not "−0.00"); a real minus sign.
-const cellText = (w) => (w === 0 || Math.abs(w) >= 0.005 ? w.toFixed(2) : w.toExponential(0)).replaceAll("-", "−");
+// A weight as its cell shows it, in `chars` characters at most (a real minus sign): two decimals
+// ("−0.25"), or one digit and its exponent where two decimals would round it to 0 ("−2e−3"); in a
+// cell of four or three characters the leading zero goes (".25", "−.3").
+function cellText(w, chars) {
+  const full = w === 0 || Math.abs(w) >= 0.005 ? w.toFixed(2) : w.toExponential(0);
+  const shorter = [full, w.toFixed(2), w.toFixed(1)].map((t) => t.replace(/^(-?)0\./, "$1.").replaceAll("-", "−"));
+  return [full.replaceAll("-", "−"), ...shorter].find((t) => t.length <= chars) ?? shorter.at(-1);
+}
 
 // Where W is too large for its numbers, a dash in every negative cell, so the sign reads without
 // colour: white on the darkest cells, dark on the others.
