@@ -1,0 +1,128 @@
+"""The lecturer's path and the student's first minute: what "Copy embed code" pastes into a slide,
+weight editing that never surprises, each action beside its result, and the first minute."""
+
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import re
+import threading
+
+import pytest
+
+from tests.live import free_port
+
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+# Every page with "Copy embed code", and the views it offers it on.
+COPIED = {
+    "/": ["input", "weights", "output", "sum", "probe", "graph"],
+    "/cost": ["sweep", "inception", "bottleneck", "projection", "separable"],
+    "/learn": ["loss", "pca"],
+    "/blocks?node=conv1": ["diagram"],
+}
+
+# In a frame: does it scroll or spill, what text is under `smallest` pixels, and which heatmaps
+# with cells of at least 28×16 pixels show no numbers.
+FRAME = """(smallest) => {
+  const root = document.documentElement;
+  const spills = [];
+  for (const gd of document.querySelectorAll(".js-plotly-plot")) {
+    if (gd.offsetParent === null) continue;
+    const drawn = gd.querySelector(".svg-container")?.getBoundingClientRect().bottom ?? 0;
+    if (drawn > gd.getBoundingClientRect().bottom + 1) spills.push(gd.id);
+  }
+  for (const box of document.querySelectorAll(".probe, .controls, .diagram")) {
+    if (box.offsetParent === null) continue;
+    if (box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1) spills.push(box.id || box.className);
+  }
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element.getClientRects().length) continue;
+    if (element.closest("script, style, [hidden], .left-out, dialog:not([open]), .modebar, .visually-hidden")) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.opacity === "0") continue;
+    const matrix = element instanceof SVGElement ? element.getScreenCTM() : null;
+    const scale = matrix ? Math.hypot(matrix.a, matrix.b) : 1;
+    const zoom = Number(element.closest("[style*=zoom]")?.style.zoom || 1);
+    const size = parseFloat(style.fontSize) * scale * zoom;
+    if (size < smallest - 0.5) small.push(`${element.tagName} ${size.toFixed(1)} ${node.textContent.trim().slice(0, 24)}`);
+  }
+  const bare = [];
+  for (const gd of document.querySelectorAll(".js-plotly-plot")) {
+    const heatmap = gd.data?.find((trace) => trace.type === "heatmap" && trace.text);
+    if (!heatmap || gd.offsetParent === null) continue;
+    const { _length: width } = gd._fullLayout.xaxis;
+    const { _length: height } = gd._fullLayout.yaxis;
+    const [cols, rows] = [heatmap.z[0].length, heatmap.z.length];
+    if (width / cols >= 28 && height / rows >= 16 && !heatmap.texttemplate) bare.push(gd.id);
+  }
+  return { scroll: [root.scrollHeight, window.innerHeight, root.scrollWidth, window.innerWidth], spills, small, bare };
+}"""
+
+
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("slides")
+    (folder / "slide.html").write_text(
+        "<!doctype html><body style='margin:0'><div id='slot'></div><script>"
+        "const q = new URLSearchParams(location.search);"
+        "document.getElementById('slot').innerHTML = q.get('code');</script></body>"
+    )
+    port = free_port()
+    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/slide.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def page_at(browser):
+    contexts = []
+
+    def open_page(size: dict):
+        context = browser.new_context(viewport=size)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def settle(frame) -> None:
+    frame.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=60_000)
+
+
+def copied(page, view: str, kind: str) -> str:
+    page.locator(f':is(.share[data-view="{view}"], [data-view="{view}"] .share) button[data-copy="{kind}"]').click()
+    text = page.locator("#copied-text").input_value()
+    page.locator("#copied form button").click()
+    return text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("path", COPIED)
+def test_every_copied_embed_is_a_slide(page_at, base_url, slides, path, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    settle(page)
+    codes = {view: copied(page, view, "embed") for view in COPIED[path]}
+    slide = page_at({"width": 1000, "height": 600})
+    for view, code in codes.items():
+        assert 'width="960" height="540"' in code and "hide=controls" in code, code
+        slide.goto(f"{slides}?code={code.replace('&', '%26').replace('#', '%23')}")
+        frame = slide.frames[1]
+        settle(frame)
+        seen = frame.evaluate(FRAME, 12)
+        height, inner, width, inner_width = seen["scroll"]
+        assert height <= inner and width <= inner_width, (view, seen["scroll"])
+        assert seen["spills"] == [], (view, seen["spills"])
+        assert seen["small"] == [], (view, seen["small"])
+        assert seen["bare"] == [], (view, seen["bare"])
+    assert page.errors == [] and slide.errors == []
