@@ -22,8 +22,12 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
   const f = font();
   const grow = f.size / FONT.size;
   const height = fitted ?? Math.min(380 * grow, 110 * grow + 26 * grow * rows);
-  // Room under the cells for the slanted column names: as much as the longest one needs.
-  const [top, bottom] = [8, Math.min(100 * grow, 16 + 0.71 * labelWidth(columns, grow))];
+  // Every column named: slanted where the cells leave a line of text between two slanted names,
+  // else upright (placeLabels leaves out a name closer than a line to the one before it).
+  const line = 1.15 * LABEL_EM * ROOT_PX * grow;
+  const slant = !width || ((width - 44 * grow - 80 * grow) / columns.length) * 0.71 >= line ? -45 : -90;
+  // Room under the cells for the column names: as much as the longest one needs.
+  const [top, bottom] = [8, Math.min(110 * grow, 16 + (slant === -45 ? 0.71 : 1) * labelWidth(columns, grow))];
   const plotHeight = height - top - bottom;
   const bar = colourBar(limit, clipped, f, plotHeight);
   // Room on the right for the colour bar: the HTML labels are placed from these margins, so Plotly
@@ -54,7 +58,7 @@ export function weightsFigure(weight, bias, inputNames, selected, options = {}) 
   // Axis labels are HTML laid over the plot (see placeLabels): they do not change while W is
   // edited, and Plotly would measure every one of them again on each redraw.
   const labels = [
-    ...columns.map((text, c) => ({ text, x: c, y: rows - 0.5, dy: 6, anchor: "end", angle: -45 })),
+    ...columns.map((text, c) => ({ text, x: c, y: rows - 0.5, dy: 6, anchor: "end", angle: slant })),
     ...rowNames.map((text, n) => ({ text, x: -0.5, y: n, dx: -6, anchor: "end" })),
   ];
   return {
@@ -124,9 +128,12 @@ function negativeMarks(z, limit, cellPx) {
   };
 }
 
-// The width of the widest of `names` as the HTML labels draw them (0.8 rem; CJK characters a whole em).
+// The HTML labels' size (app.css: 0.8 rem of a 15 px root, which Large type grows).
+const [LABEL_EM, ROOT_PX] = [0.8, 15];
+
+// The width of the widest of `names` as the HTML labels draw them (CJK characters a whole em).
 function labelWidth(names, grow) {
-  const em = 0.8 * 16 * grow;
+  const em = LABEL_EM * 16 * grow;
   const width = (name) => [...name].reduce((sum, ch) => sum + (ch.codePointAt(0) >= 0x2e80 ? 1 : 0.62), 0);
   return em * Math.max(...names.map(width));
 }
