@@ -171,3 +171,28 @@ def test_an_edit_says_why_cout_is_fixed_and_every_row_and_column_stays_named(pag
     settle(page)
     assert page.locator("#cout").is_enabled() and page.locator("#cout-fixed").is_hidden()
     assert "w=edited" not in page.url and "W=" not in page.url
+
+
+@pytest.mark.parametrize("path", ["/", "/learn", "/blocks"])
+def test_on_a_phone_the_figure_comes_first_and_controls_are_tall_enough_to_tap(page_at, base_url, path):
+    page = page_at(PHONE)
+    page.goto(base_url + path)
+    settle(page)
+    first = page.evaluate("document.querySelector('.js-plotly-plot, .diagram svg').getBoundingClientRect().top")
+    assert first < PHONE["height"], first
+    short = page.evaluate(
+        """[...document.querySelectorAll('.controls :is(select, input, button, .button), .run button')]
+        .filter((e) => e.offsetParent !== null && !['checkbox', 'file'].includes(e.type))
+        .filter((e) => e.getBoundingClientRect().height < 40).map((e) => e.id || e.outerHTML.slice(0, 40))"""
+    )
+    assert short == []
+    page.screenshot(path=f"/tmp/shots/phone{path.replace('/', '-')}.png")
+
+
+def test_learn_train_is_beside_its_loss_curve_and_stop_waits_for_a_run(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/learn")
+    settle(page)
+    train, curve = (page.locator(s).bounding_box() for s in ("#train", "#loss-plot"))
+    assert train["y"] + train["height"] <= LAPTOP["height"] and curve["y"] < LAPTOP["height"] / 2
+    assert page.locator("#stop").is_disabled()
