@@ -20,6 +20,7 @@ from app.pages import collapse, lesson, vendor
 from app.pages import cost as cost_page
 from app.pages import learn as learn_page
 from app.pages import mixer as mixer_page
+from app.pages.assets import CompressedStaticFiles
 from app.pages.refusal import html_refusal
 
 
@@ -53,7 +54,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", CompressedStaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/vendor/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     routers = (
         health,

@@ -9,7 +9,9 @@ def test_the_sum_row_names_its_check(watched, act, check):
     watched.open(f"/?act={act}&view=sum")
     caption = watched.page.locator("#sum-caption").inner_text()
     assert check in caption
-    assert float(caption.rsplit("= ", 1)[1].replace("−", "-")) < 1e-5
+    error = caption.split(f"{check} = ")[1].split(":")[0]
+    assert float(error.replace("−", "-")) < 1e-5
+    assert f"conv2d differ by at most {error} at any pixel" in caption  # and in words
     assert watched.errors == []
 
 

@@ -5,7 +5,7 @@ import { PAGE, TEXT, WIDTHS, setKind, state, toQuery, width } from "./state.js";
 import { defaultNode, explainFor, fill, renderDiagram, renderStage, renderSummary, stageByName } from "./panel.js";
 import { arrangeFigures, watchCells } from "../shared/fit.js";
 import { hitTile } from "../shared/grid.js";
-import { embedCode } from "../shared/share.js";
+import { embedCode, withPath } from "../shared/share.js";
 import { sendImage, wireFileDrop } from "../shared/uploads.js";
 
 const $ = (id) => document.getElementById(id);
@@ -223,7 +223,8 @@ async function copy(text, what) {
 
 const makers = {
   link: () => `${location.origin}/blocks${toQuery()}`,
-  embed: () => embedCode(`${location.origin}/embed/blocks${toQuery()}`, TEXT.title),
+  // The diagram alone, without the controls: the whole page would be taller than any slide.
+  embed: () => embedCode(withPath("/embed/blocks", { view: "diagram", hide: "controls" }), TEXT.title),
   code: () => answer?.code ?? "",
 };
 document.querySelector('[data-view="diagram"] .share').addEventListener("click", (event) => {

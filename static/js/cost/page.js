@@ -105,7 +105,7 @@ for (const control of controls) {
 
 wireShare(document.querySelector(".cost-page"), {
   link: (view) => `${location.origin}${location.pathname}${location.search}#${view}`,
-  embed: (view) => embedCode(withPath("/embed/cost", { view }), `Pointwise: ${TITLES[view]}`),
+  embed: (view) => embedCode(withPath("/embed/cost", { view, hide: "controls" }), `Pointwise: ${TITLES[view]}`),
   code: (view) => page.shown[view]?.code ?? "",
 });
 

@@ -10,6 +10,8 @@ import { arrangeFigures, fittedHeights, fittingFigures, watchCells } from "../sh
 import { autoencoderViews, compareFigure, compareText, reductionViews, trainingViews } from "./views.js";
 import { fill } from "../shared/text.js";
 import { placeLabels } from "../shared/labels.js";
+import { embedCode, withPath, wireShare } from "../shared/share.js";
+import { learnSnippet } from "../shared/snippets.js";
 
 const $ = (id) => document.getElementById(id);
 const V = TEXT.views;
@@ -17,6 +19,7 @@ let state = { ...PAGE.state };
 let requests = PAGE.requests;
 let chain = null; // the AbortController of the runs in progress
 let live = null; // the training being drawn: {start, latest, history, done}
+let autoencoderShape = null; // the autoencoder's input's shape, for its PyTorch code
 let frame = 0;
 const shown = {}; // the latest build of each group of views, to draw again when a frame's cells settle
 
@@ -131,6 +134,7 @@ async function autoencoder(signal) {
   const request = requests.autoencoder;
   let bound = null;
   const { done } = await stream(request, signal, (_, event, history) => {
+    if (event.input) autoencoderShape = event.input.shape.split(",").map(Number);
     bound ??= event.pca;
     const width = $("autoencoder-plot").clientWidth;
     const build = (heights) => autoencoderViews(history, event, bound, TEXT, width, request.steps, heights["autoencoder-plot"]);
@@ -252,6 +256,18 @@ wireUpload($("upload"), $("dropzone"), async (file) => {
   }
 });
 window.addEventListener("resize", () => live?.start && redraw());
+// The loss curve with W against the optimum, or the reduction curve, alone in a slide's frame.
+const EMBEDDED = { loss: "loss,weights", pca: "pca" };
+wireShare(document.querySelector(".learn > .views"), {
+  link: () => location.href,
+  embed: (view) => embedCode(withPath("/embed/learn", { view: EMBEDDED[view], hide: "controls" }), TEXT.embed_titles[view]),
+  code: (view) => {
+    if (view === "pca") return autoencoderShape ? learnSnippet(requests.autoencoder, autoencoderShape, null, TEXT.code) : TEXT.code.train_first;
+    if (!live?.start) return TEXT.code.train_first;
+    const target = { weight: live.start.target_weight, bias: live.start.target_bias };
+    return learnSnippet(requests.learn, live.start.input.shape, target, TEXT.code);
+  },
+});
 
 syncControls(state);
 commit();

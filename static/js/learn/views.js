@@ -60,7 +60,15 @@ export function lossFigure(series, lines, text, width, lastStep, fitted = null) 
       font: f,
       margin: { l: 60, r: 10, t: 10, b: 40 },
       xaxis: { title: { text: text.step_axis }, range: [0, lastStep], zeroline: false, automargin: true },
-      yaxis: { title: { text: text.loss_axis }, type: "log", exponentformat: "power", dtick, automargin: true },
+      // Plotly draws the power's exponent at 70 % of the ticks' size: as large as the figure's other text.
+      yaxis: {
+        title: { text: text.loss_axis },
+        type: "log",
+        exponentformat: "power",
+        tickfont: { size: Math.round(f.size / 0.7) },
+        dtick,
+        automargin: true,
+      },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       uirevision: "loss",
     },

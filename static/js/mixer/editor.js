@@ -1,5 +1,5 @@
-// The weight editor on the W heatmap: click a cell, then type, drag the slider, scroll, or use the
-// keyboard (arrows move; Shift+arrows, + and − change the value). It edits page.state, the one state
+// The weight editor on the W heatmap: click a cell, then type, drag the slider, scroll (once the
+// heatmap has the focus), or use the keyboard (arrows move; Shift+arrows, + and − change the value). It edits page.state, the one state
 // of the page; the page draws and asks the server.
 import { WEIGHT_STEP } from "../shared/config.js";
 import { MOVES } from "./map-keys.js";
@@ -98,10 +98,12 @@ export function wireEditor(dom, page, on) {
     else return;
     e.preventDefault();
   });
+  // The wheel edits only a matrix that holds the focus (clicked or tabbed into): over W on a page
+  // being scrolled, it scrolls the page.
   dom.heatmap.addEventListener(
     "wheel",
     (e) => {
-      if (!page.last) return;
+      if (!page.last || document.activeElement !== dom.heatmap) return;
       e.preventDefault();
       step(e.deltaY < 0);
     },

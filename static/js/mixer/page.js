@@ -61,6 +61,7 @@ function syncControls() {
   for (const [key, control] of Object.entries(controls)) control.value = String(state[key]);
   $("cout-value").textContent = state.cout;
   controls.cout.disabled = isColourPreset(state.w) || state.w === "edited";
+  $("cout-fixed").hidden = state.w !== "edited";
   for (const key of ["w", "bias"]) {
     controls[key].querySelector('option[value="edited"]')?.remove();
     if (state[key] === "edited") controls[key].add(new Option(TEXT.edited, "edited", true, true));
@@ -204,6 +205,14 @@ $("export-html").addEventListener("click", (e) => {
   if (document.body.classList.contains("upload-gone")) e.preventDefault();
   else $("export-html").href = withMarks($("export-html").href);
 });
+// Back from a hand-edited W (which fixes Cout) to PyTorch's initialisation: W and b drawn again.
+$("reset-weights").addEventListener("click", () => {
+  setControl(page.state, "w", "random", "mix");
+  Object.assign(page.state, { bias: "default", B: null });
+  syncControls();
+  commit(true);
+  scheduler.schedule("mix");
+});
 $("gone-sample").addEventListener("click", () => {
   controls.in.value = controls.in.options[0].value;
   controls.in.dispatchEvent(new Event("change"));
@@ -234,7 +243,7 @@ wireShare(document.querySelector(".views"), {
   link: () => location.href,
   embed: (view) => {
     const title = fill(TEXT.embed_title, { view: TEXT.view_names[view] });
-    return embedCode(withPath("/embed/mixer", { view }), title);
+    return embedCode(withPath("/embed/mixer", { view, hide: "controls" }), title);
   },
   code: () => mixerSnippet(mixRequest(page.state, { input: false, output: false }), page.last.answer, TEXT.code),
 });

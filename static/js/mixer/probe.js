@@ -42,9 +42,17 @@ function matrix(weight, inputNames, selected, highlightRow) {
   return table;
 }
 
-// One output's row of the probe, for a frame too small for all of them, laid out across (a slide is
-// wide): a column per input channel with W[n, c], x[c] and their product, then + b[n] = z[n] → y[n].
-function neuron(probe, weight, bias, inputNames, n, f) {
+// An operator and the vector after it, kept on one line where the equation wraps.
+function together(...parts) {
+  const group = el("span", "together");
+  group.append(...parts);
+  return group;
+}
+
+// One output's row of the probe, for a frame too small for all of them: W[n, c], x[c] and their
+// product for each input channel, then + b[n] = z[n] → y[n]; laid out across (a column per input
+// channel) or, `down`, a row per input channel.
+function neuron(probe, weight, bias, inputNames, n, f, down) {
   const table = el("table", "matrix neuron");
   table.append(el("caption", "", `y${n} = ${f}(Σ W[${n}, c]·x[c] + b[${n}])`));
   const number = (v) => el("td", v < 0 ? "neg" : "", fmt(v));
@@ -53,21 +61,28 @@ function neuron(probe, weight, bias, inputNames, n, f) {
     tr.append(el("th", "", name), ...cells);
     table.append(tr);
   };
-  row("", [...inputNames, `b[${n}]`, `z[${n}]`, `y[${n}]`].map((name) => el("th", "col", name)));
-  row(`W[${n}, c]`, weight[n].map(number));
-  row("x[c]", probe.x.map(number));
   const terms = weight[n].map((w, c) => number(w * probe.x[c]));
   const [b, z, y] = [bias[n], probe.z[n], probe.y[n]].map(number);
   for (const [cell, op] of [[b, "+"], [z, "="], [y, "→"]]) {
     cell.dataset.op = op;
     cell.classList.add("total");
   }
+  if (down) {
+    row("", [`W[${n}, c]`, "x[c]", "W·x"].map((name) => el("th", "", name)));
+    inputNames.forEach((name, c) => row(name, [number(weight[n][c]), number(probe.x[c]), terms[c]]));
+    for (const [name, cell] of [[`b[${n}]`, b], [`z[${n}]`, z], [`y[${n}]`, y]]) row(name, [el("td"), el("td"), cell]);
+    return table;
+  }
+  row("", [...inputNames, `b[${n}]`, `z[${n}]`, `y[${n}]`].map((name) => el("th", "col", name)));
+  row(`W[${n}, c]`, weight[n].map(number));
+  row("x[c]", probe.x.map(number));
   row("W·x", [...terms, b, z, y]);
   return table;
 }
 
-// `only`: draw output `channel`'s row alone (neuron), where the whole product does not fit.
-export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel, text, only = false) {
+// `only` ("across" or "down"): draw output `channel`'s row alone (neuron), where the whole product
+// does not fit.
+export function renderProbe(container, probe, weight, bias, inputNames, activation, selected, channel, text, only = null) {
   container.replaceChildren();
   if (!probe) {
     container.append(el("p", "hint", text.probe_hint));
@@ -75,7 +90,8 @@ export function renderProbe(container, probe, weight, bias, inputNames, activati
   }
   const f = activation === "relu" ? "ReLU" : text.identity;
   if (only) {
-    container.append(neuron(probe, weight, bias, inputNames, channel, activation === "relu" ? "ReLU" : ""));
+    const relu = activation === "relu" ? "ReLU" : "";
+    container.append(neuron(probe, weight, bias, inputNames, channel, relu, only === "down"));
     container.append(el("p", "check", fill(text.probe_one_row, { n: channel })));
     return;
   }
@@ -88,8 +104,7 @@ export function renderProbe(container, probe, weight, bias, inputNames, activati
     vector("b", bias, null, channel),
     el("span", "op", "="),
     vector("z", probe.z, null, channel),
-    el("span", "op", `→ ${f} →`),
-    vector("y", probe.y, null, channel),
+    together(el("span", "op", `→ ${f} →`), vector("y", probe.y, null, channel)),
   );
   container.append(line);
   const error = probe.max_abs_error.toExponential(1);

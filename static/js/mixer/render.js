@@ -203,9 +203,18 @@ export function renderMixer(dom, model) {
   dom.sumCaption.textContent = sumCaption(answer.explain, activation, text);
   dom.cost.textContent = costLine(answer, text);
   // In a frame too small for the whole W·x + b at a readable size, the explained output's row alone.
-  if (shown(dom.probe) && shrinkToFit(dom.probe) < READABLE_PX) {
-    renderProbe(...probeArgs, true);
-    shrinkToFit(dom.probe);
+  // Alone in its frame, its text grows to fill it, up to twice the room's size.
+  const largest = document.body.classList.contains("alone") ? 2 * font().size : null;
+  // Its row laid across the frame or down it: whichever draws the numbers larger.
+  if (shown(dom.probe) && shrinkToFit(dom.probe, 11, largest) < READABLE_PX) {
+    const sizes = ["across", "down"].map((layout) => {
+      renderProbe(...probeArgs, layout);
+      return shrinkToFit(dom.probe, 11, largest);
+    });
+    if (sizes[0] >= sizes[1]) {
+      renderProbe(...probeArgs, "across");
+      shrinkToFit(dom.probe, 11, largest);
+    }
   }
   // In a frame, the captions just written may have taken room from the plots: draw once more at
   // the heights they leave.

@@ -61,6 +61,5 @@ export const PLOT_CONFIG = {
   toImageButtonOptions: { format: "png", filename: "pointwise", scale: 2 },
 };
 export const WEIGHT_STEP = 0.05; // one scroll notch or arrow press on the weight matrix
-export const TEXT_IN_CELLS_UP_TO = 60; // cells in W beyond which the numbers are left to hover
 export const GRAPH_EDGES = 160; // the mixing graph draws this many of its strongest edges at most
 export const TILE_IMAGE = { type: "image/png", quality: undefined }; // how composed grids reach Plotly

@@ -38,8 +38,8 @@ export function arrangeViews() {
   for (const view of views) {
     if (WIDE.has(view.dataset.view)) {
       // The probe's row is as tall as its tables at the room's type size (app.css caps it at 62% of
-      // the frame); the figures share what is left.
-      rows.push(view.dataset.view === "sum" ? "minmax(0, 1fr)" : "auto");
+      // the frame); the figures share what is left. Alone, the probe has the whole frame.
+      rows.push(view.dataset.view === "sum" || views.length === 1 ? "minmax(0, 1fr)" : "auto");
       row = null;
       view.style.gridColumn = "1 / -1";
     } else if (!row || row.count === cols) {
@@ -52,6 +52,7 @@ export function arrangeViews() {
   }
   // Many views in one frame: the figures alone, without their controls, verdicts and copy buttons.
   document.body.classList.toggle("crowded", narrow.length > 2);
+  document.body.classList.toggle("alone", views.length === 1);
   container.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
   container.style.gridTemplateRows = rows.join(" ");
 }
@@ -61,16 +62,16 @@ function rank(order, element) {
   return i < 0 ? order.length : i;
 }
 
-// A table or block of text made to fit its box: the largest font from `smallest` pixels up to the
-// page's own size that fits (a binary search), and where even the smallest does not (a probe of
-// many channels in a small frame), the whole block zoomed out. Returns the size its text is drawn
-// at (font size × zoom), or Infinity where nothing was fitted.
-export function shrinkToFit(element, smallest = 11) {
+// A table or block of text made to fit its box: the largest font from `smallest` pixels up to
+// `largest` (the page's own size, unless said) that fits (a binary search), and where even the
+// smallest does not (a probe of many channels in a small frame), the whole block zoomed out. Returns
+// the size its text is drawn at (font size × zoom), or Infinity where nothing was fitted.
+export function shrinkToFit(element, smallest = 11, largest = null) {
   if (!fitting || !element) return Infinity;
   const over = () => element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
   for (const child of element.children) child.style.zoom = "";
   element.style.fontSize = "";
-  let [lo, hi] = [smallest, Math.round(parseFloat(getComputedStyle(element).fontSize))];
+  let [lo, hi] = [smallest, largest ?? Math.round(parseFloat(getComputedStyle(element).fontSize))];
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     element.style.fontSize = `${mid}px`;

@@ -3,6 +3,9 @@
 import { fill } from "./text.js";
 
 const py = (values) => `[${values.map((v) => (Array.isArray(v) ? py(v) : String(v))).join(", ")}]`;
+// Floats to seven significant digits, each written as a float ("0.0", not "0": torch.tensor would make it an integer).
+const float = (v) => (/[.e]/.test(String(Number(v.toPrecision(7)))) ? String(Number(v.toPrecision(7))) : `${v}.0`);
+const floats = (values) => `[${values.map((v) => (Array.isArray(v) ? floats(v) : float(v))).join(", ")}]`;
 
 function inputLine(spec, [cin, height, width], features, words) {
   if (spec.source === "random") {
@@ -35,6 +38,49 @@ export function mixerSnippet(request, answer, words) {
     `    y = ${apply}  # (Cout, H, W)`,
     "",
     "print(y.shape)",
+    "",
+  ].join("\n");
+}
+
+// Learn's training as a plain PyTorch loop: the input (or its stand-in) of `shape` (Cin, H, W), the
+// target T it fits (T = f(W*·X + b*) with the `target` {weight, bias} the server drew, or X itself for
+// the autoencoder), the model and its optimizer, full batch on the mean squared error.
+export function learnSnippet(request, [cin, height, width], target, words) {
+  const autoencoder = request.target.autoencoder;
+  const cout = autoencoder ? cin : target.weight.length;
+  const widths = [cin, ...(autoencoder ? [autoencoder.rank] : request.hidden ? [request.hidden] : []), cout];
+  const between = autoencoder ? ", " : ", nn.ReLU(), ";
+  const convs = widths.slice(1).map((w, i) => `nn.Conv2d(${widths[i]}, ${w}, kernel_size=1)`);
+  const optimizer =
+    request.optimizer === "sgd"
+      ? `torch.optim.SGD(model.parameters(), lr=${request.lr}, momentum=${request.momentum})`
+      : `torch.optim.Adam(model.parameters(), lr=${request.lr})`;
+  const fitted = autoencoder
+    ? [`target = x  # ${words.autoencoder}`]
+    : [
+        `w_star = torch.tensor(${floats(target.weight)})  # W* (Cout, Cin)`,
+        `b_star = torch.tensor(${floats(target.bias)})  # b*`,
+        `target = F.conv2d(x[None], w_star[:, :, None, None], b_star)[0]  # T`,
+        ...(request.target_activation === "relu" ? ["target = torch.relu(target)"] : []),
+        ...(request.noise > 0 ? [`target = target + ${request.noise} * torch.randn_like(target)  # ${words.noise}`] : []),
+      ];
+  return [
+    "import torch",
+    "from torch import nn",
+    "import torch.nn.functional as F",
+    "",
+    inputLine(request.input, [cin, height, width], request.features, words),
+    ...fitted,
+    "",
+    `torch.manual_seed(${request.seed})`,
+    `model = ${convs.length === 1 ? convs[0] : `nn.Sequential(${convs.join(between)})`}`,
+    `optimizer = ${optimizer}`,
+    `for step in range(${request.steps}):  # ${words.full_batch}`,
+    "    optimizer.zero_grad()",
+    "    loss = F.mse_loss(model(x[None])[0], target)",
+    "    loss.backward()",
+    "    optimizer.step()",
+    "print(loss.item())",
     "",
   ].join("\n");
 }

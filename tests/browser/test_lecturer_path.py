@@ -1,0 +1,198 @@
+"""The lecturer's path and the student's first minute: what "Copy embed code" pastes into a slide,
+weight editing that never surprises, each action beside its result, and the first minute."""
+
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import threading
+
+import pytest
+
+from tests.live import free_port
+
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+# Every page with "Copy embed code", and the views it offers it on.
+COPIED = {
+    "/": ["input", "weights", "output", "sum", "probe", "graph"],
+    "/cost": ["sweep", "inception", "bottleneck", "projection", "separable"],
+    "/learn": ["loss", "pca"],
+    "/blocks?node=conv1": ["diagram"],
+}
+
+# In a frame: does it scroll or spill, what text is under `smallest` pixels, and which heatmaps
+# with cells of at least 28×16 pixels show no numbers.
+FRAME = """(smallest) => {
+  const root = document.documentElement;
+  const spills = [];
+  for (const gd of document.querySelectorAll(".js-plotly-plot")) {
+    if (gd.offsetParent === null) continue;
+    const drawn = gd.querySelector(".svg-container")?.getBoundingClientRect().bottom ?? 0;
+    if (drawn > gd.getBoundingClientRect().bottom + 1) spills.push(gd.id);
+  }
+  for (const box of document.querySelectorAll(".probe, .controls, .diagram")) {
+    if (box.offsetParent === null) continue;
+    const over = box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+    if (over) spills.push(box.id || box.className);
+  }
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element.getClientRects().length) continue;
+    if (element.closest("script, style, [hidden], .left-out, dialog:not([open]), .modebar, .visually-hidden")) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.opacity === "0") continue;
+    const matrix = element instanceof SVGElement ? element.getScreenCTM() : null;
+    const scale = matrix ? Math.hypot(matrix.a, matrix.b) : 1;
+    const zoom = Number(element.closest("[style*=zoom]")?.style.zoom || 1);
+    const size = parseFloat(style.fontSize) * scale * zoom;
+    const text = node.textContent.trim().slice(0, 24);
+    if (size < smallest - 0.5) small.push(`${element.tagName} ${size.toFixed(1)} ${text}`);
+  }
+  const bare = [];
+  for (const gd of document.querySelectorAll(".js-plotly-plot")) {
+    const heatmap = gd.data?.find((trace) => trace.type === "heatmap" && trace.text);
+    if (!heatmap || gd.offsetParent === null) continue;
+    const { _length: width } = gd._fullLayout.xaxis;
+    const { _length: height } = gd._fullLayout.yaxis;
+    const [cols, rows] = [heatmap.z[0].length, heatmap.z.length];
+    if (width / cols >= 28 && height / rows >= 16 && !heatmap.texttemplate) bare.push(gd.id);
+  }
+  return { scroll: [root.scrollHeight, window.innerHeight, root.scrollWidth, window.innerWidth], spills, small, bare };
+}"""
+
+
+@pytest.fixture(scope="module")
+def slides(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("slides")
+    (folder / "slide.html").write_text(
+        "<!doctype html><body style='margin:0'><div id='slot'></div><script>"
+        "const q = new URLSearchParams(location.search);"
+        "document.getElementById('slot').innerHTML = q.get('code');</script></body>"
+    )
+    port = free_port()
+    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/slide.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def page_at(browser):
+    contexts = []
+
+    def open_page(size: dict):
+        context = browser.new_context(viewport=size)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def settle(frame) -> None:
+    frame.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=60_000)
+
+
+def copied(page, view: str, kind: str) -> str:
+    page.locator(f':is(.share[data-view="{view}"], [data-view="{view}"] .share) button[data-copy="{kind}"]').click()
+    text = page.locator("#copied-text").input_value()
+    page.locator("#copied form button").click()
+    return text
+
+
+# The Blocks diagram fits its slide but draws its shape labels at 10 px there (11 units scaled to the frame).
+BLOCKS_LABELS = pytest.mark.xfail(strict=True, reason="Blocks' diagram labels are 10 px in a 960×540 frame")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("path", [pytest.param(p, marks=BLOCKS_LABELS) if "blocks" in p else p for p in COPIED])
+def test_every_copied_embed_is_a_slide(page_at, base_url, slides, path, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    settle(page)
+    codes = {view: copied(page, view, "embed") for view in COPIED[path]}
+    slide = page_at({"width": 1000, "height": 600})
+    for view, code in codes.items():
+        assert 'width="960" height="540"' in code and "hide=controls" in code, code
+        slide.goto(f"{slides}?code={code.replace('&', '%26').replace('#', '%23')}")
+        frame = slide.frames[1]
+        settle(frame)
+        seen = frame.evaluate(FRAME, 12)
+        height, inner, width, inner_width = seen["scroll"]
+        assert height <= inner and width <= inner_width, (view, seen["scroll"])
+        assert seen["spills"] == [], (view, seen["spills"])
+        assert seen["small"] == [], (view, seen["small"])
+        assert seen["bare"] == [], (view, seen["bare"])
+    assert page.errors == [] and slide.errors == []
+
+
+def weight(page, row: int = 0, col: int = 0) -> float:
+    return page.evaluate(f"document.getElementById('weights-plot').data[0].z[{row}][{col}]")
+
+
+def test_the_wheel_scrolls_the_page_until_w_has_the_focus(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/")
+    settle(page)
+    before = weight(page)
+    box = page.locator("#weights-plot").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    page.mouse.wheel(0, 300)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.scrollY") > 0 and weight(page) == before
+    page.locator("#weights-plot").focus()
+    page.mouse.wheel(0, -100)
+    settle(page)
+    assert weight(page) != before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_edit_says_why_cout_is_fixed_and_every_row_and_column_stays_named(page_at, base_url, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/?lang={lang}")
+    settle(page)
+    assert page.locator("#cout-fixed").is_hidden()
+    page.locator("#w-value").fill("0.5")
+    settle(page)
+    assert page.locator("#cout").is_disabled() and page.locator("#cout-fixed").is_visible()
+    assert "W" in page.locator("#cout-fixed").inner_text()
+    names = page.locator("#weights-plot .labels span").all_inner_texts()
+    cout, cin = page.evaluate("document.getElementById('weights-plot').data[0].z.length"), 10
+    assert len(names) == cout + cin + 1, names  # y0…y15, the ten channels and b
+    page.screenshot(path=f"/tmp/shots/edited-{lang}.png")
+    page.locator("#reset-weights").click()
+    settle(page)
+    assert page.locator("#cout").is_enabled() and page.locator("#cout-fixed").is_hidden()
+    assert "w=edited" not in page.url and "W=" not in page.url
+
+
+@pytest.mark.parametrize("path", ["/", "/learn", "/blocks"])
+def test_on_a_phone_the_figure_comes_first_and_controls_are_tall_enough_to_tap(page_at, base_url, path):
+    page = page_at(PHONE)
+    page.goto(base_url + path)
+    settle(page)
+    first = page.evaluate("document.querySelector('.js-plotly-plot, .diagram svg').getBoundingClientRect().top")
+    assert first < PHONE["height"], first
+    short = page.evaluate(
+        """[...document.querySelectorAll('.controls :is(select, input, button, .button), .run button')]
+        .filter((e) => e.offsetParent !== null && !['checkbox', 'file'].includes(e.type))
+        .filter((e) => e.getBoundingClientRect().height < 40).map((e) => e.id || e.outerHTML.slice(0, 40))"""
+    )
+    assert short == []
+    page.screenshot(path=f"/tmp/shots/phone{path.replace('/', '-')}.png")
+
+
+def test_learn_train_is_beside_its_loss_curve_and_stop_waits_for_a_run(page_at, base_url):
+    page = page_at(LAPTOP)
+    page.goto(base_url + "/learn")
+    settle(page)
+    train, curve = (page.locator(s).bounding_box() for s in ("#train", "#loss-plot"))
+    assert train["y"] + train["height"] <= LAPTOP["height"] and curve["y"] < LAPTOP["height"] / 2
+    assert page.locator("#stop").is_disabled()
