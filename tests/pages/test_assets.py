@@ -3,7 +3,7 @@
 import pytest
 
 from app.config import STATIC_DIR
-from app.pages.vendor import CACHE
+from app.pages.assets import CACHE
 
 ASSETS = sorted(p.relative_to(STATIC_DIR).as_posix() for p in STATIC_DIR.rglob("*") if p.suffix in {".css", ".js"})
 
