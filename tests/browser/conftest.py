@@ -1,11 +1,15 @@
 """A live server on loopback and Debian's Chromium, driven by Playwright."""
 
+from collections.abc import Iterator
+import contextlib
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import os
 from pathlib import Path
+import threading
 
 import pytest
 
-from tests.live import server
+from tests.live import free_port, server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -74,3 +78,41 @@ def watched(browser, base_url):
     page = context.new_page()
     yield Watched(page, base_url)
     context.close()
+
+
+@contextlib.contextmanager
+def another_origin(folder: Path, page: str, html: str) -> Iterator[str]:
+    """`html` as `folder/page`, served on another loopback origin (a lecturer's slides); yields its URL."""
+    (folder / page).write_text(html)
+    port = free_port()
+    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}/{page}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def page_at(browser, request):
+    """page_at(viewport) → a page in a context of its own, whose uncaught errors gather in
+    `page.errors`; a test module's INIT_SCRIPT, if it has one, runs in every document first."""
+    contexts = []
+    script = getattr(request.module, "INIT_SCRIPT", None)
+
+    def open_page(size: dict):
+        context = browser.new_context(viewport=size)
+        if script:
+            context.add_init_script(script)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,33 +1,26 @@
 """For lecturers: embeds on other origins, offline exports, and the PyTorch code."""
 
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 import subprocess
 import sys
-import threading
 
 import httpx
 import numpy as np
 import pytest
 
 from app.lab.encoding import decode
-from tests.live import free_port
+from tests.browser.conftest import another_origin
 
 
 @pytest.fixture
 def other_origin(tmp_path, base_url):
     """A page on another localhost origin that frames the embed and the main page."""
-    (tmp_path / "slides.html").write_text(
+    html = (
         f'<iframe id="embed" src="{base_url}/embed/mixer?view=output&hide=controls" width="900" height="600"></iframe>'
         f'<iframe id="main" src="{base_url}/" width="900" height="600"></iframe>'
     )
-    port = free_port()
-    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(tmp_path))  # noqa: E731
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/slides.html"
-    httpd.shutdown()
-    httpd.server_close()
+    with another_origin(tmp_path, "slides.html", html) as url:
+        yield url
 
 
 def test_embed_renders_on_another_origin_and_the_main_page_does_not(watched, other_origin, base_url):

@@ -1,12 +1,9 @@
 """The lecturer's path and the student's first minute: what "Copy embed code" pastes into a slide,
 weight editing that never surprises, each action beside its result, and the first minute."""
 
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-import threading
-
 import pytest
 
-from tests.live import free_port
+from tests.browser.conftest import another_origin
 
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -64,36 +61,14 @@ FRAME = """(smallest) => {
 
 @pytest.fixture(scope="module")
 def slides(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("slides")
-    (folder / "slide.html").write_text(
+    """Another loopback origin whose page holds the HTML of `?code=`: a slide with what was pasted."""
+    html = (
         "<!doctype html><body style='margin:0'><div id='slot'></div><script>"
         "const q = new URLSearchParams(location.search);"
         "document.getElementById('slot').innerHTML = q.get('code');</script></body>"
     )
-    port = free_port()
-    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/slide.html"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def page_at(browser):
-    contexts = []
-
-    def open_page(size: dict):
-        context = browser.new_context(viewport=size)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with another_origin(tmp_path_factory.mktemp("slides"), "slide.html", html) as url:
+        yield url
 
 
 def settle(frame) -> None:

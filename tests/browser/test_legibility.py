@@ -3,9 +3,7 @@ projector (1920×1080, presenter mode and Large type) and inside 16:9 iframes on
 (960×540 and 1280×720, a slide). One server and one browser serve every case; each case loads its
 page once and surveys it with one script (SURVEY), and the assertions read that survey."""
 
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import io
-import threading
 
 from axe_playwright_python.sync_playwright import Axe
 import httpx
@@ -14,7 +12,7 @@ from PIL import Image
 import pytest
 
 from app.pages.lesson import FIGURES
-from tests.live import free_port
+from tests.browser.conftest import another_origin
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
@@ -110,7 +108,7 @@ SURVEY = """() => {
 SERIOUS = ("serious", "critical")
 
 # Cumulative layout shift, as Chromium reports it, from the first paint on.
-CLS = """window.__cls = 0;
+INIT_SCRIPT = CLS = """window.__cls = 0;
 window.__shifts = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
@@ -185,39 +183,14 @@ def survey(frame) -> dict:
 @pytest.fixture(scope="module")
 def slides(tmp_path_factory):
     """Another loopback origin whose page frames `?src=` at `?w=`×`?h=` (a slide with an embed)."""
-    folder = tmp_path_factory.mktemp("slides")
-    (folder / "slide.html").write_text(
+    html = (
         "<!doctype html><body style='margin:0'><script>"
         "const q = new URLSearchParams(location.search); const f = document.createElement('iframe');"
         "f.src = q.get('src'); f.width = q.get('w'); f.height = q.get('h'); f.style.border = '0';"
         "f.title = 'embed'; document.body.append(f);</script></body>"
     )
-    port = free_port()
-    handler = lambda *a: SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/slide.html"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def page_at(browser):
-    contexts = []
-
-    def open_page(size: dict):
-        context = browser.new_context(viewport=size)
-        context.add_init_script(CLS)
-        contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    with another_origin(tmp_path_factory.mktemp("slides"), "slide.html", html) as url:
+        yield url
 
 
 def check_toolbars(seen: dict) -> None:

@@ -25,7 +25,7 @@ from tests.browser.test_legibility import (
 )
 
 # The same fixtures: a page at a size that records its layout shifts, and a slide on another origin.
-page_at = legibility.page_at
+INIT_SCRIPT = legibility.CLS
 slides = legibility.slides
 
 PAGES = {
