@@ -36,6 +36,7 @@ EMBEDS = {
     "cost": "/embed/cost",
     "cost-inception": "/embed/cost?view=inception",
     "collapse": "/embed/collapse",
+    "collapse-fold": "/embed/collapse?view=fold",
 }
 # The only toolbar entries a figure may have: Plotly's camera (PNG), our SVG button, and reset.
 TOOLBAR = {"Download plot as a PNG", "Download as SVG", "Reset axes"}
