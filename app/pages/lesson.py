@@ -32,6 +32,7 @@ FIGURES = [
     "/embed/cost?view=bottleneck",
     "/embed/cost?view=projection",
     "/embed/cost?view=separable",
+    "/embed/cost?view=networks",
     "/embed/blocks?b=vit_ffn&in=sample:scene&side=64&hide=controls",
     "/embed/mixer?in=sample:scene&feat=bank&cout=16&view=graph,output&hide=controls",
 ]

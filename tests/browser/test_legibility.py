@@ -35,6 +35,8 @@ EMBEDS = {
     "mixer-weights-output": "/embed/mixer?view=weights,output&hide=controls",
     "cost": "/embed/cost",
     "cost-inception": "/embed/cost?view=inception",
+    "cost-networks": "/embed/cost?view=networks",
+    "cost-grouped": "/embed/cost?view=grouped",
     "collapse": "/embed/collapse",
     "collapse-fold": "/embed/collapse?view=fold",
 }

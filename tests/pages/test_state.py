@@ -222,3 +222,15 @@ def test_the_folding_figure_measures_conv_then_batch_norm_in_the_same_request(cl
     assert fold["max_abs_difference"] < 1e-5  # float32 rounding
     scale = torch.tensor(fold["gamma"]) / torch.sqrt(torch.tensor(fold["running_var"]) + fold["eps"])
     torch.testing.assert_close(torch.tensor(fold["scale"]), scale)
+
+
+def test_the_networks_and_grouped_panels(client):
+    panels = client.get("/data/cost?panel=networks,grouped&n-side=224&g-g=4").json()["panels"]
+    networks = panels["networks"]["answer"]
+    assert networks["networks"]["resnet50"]["multiply_adds"] == 4_089_184_256
+    ones = [layer for layer in networks["networks"]["mobilenet_v2"]["layers"] if layer["name"] == "1×1 conv"]
+    share = ones[0]["multiply_adds"] / networks["networks"]["mobilenet_v2"]["multiply_adds"]
+    assert networks["pointwise"]["mobilenet_v2"]["multiply_adds"] == share
+    assert panels["grouped"]["answer"]["ratio"] == 1 / 4
+    r = client.get("/data/cost?panel=grouped&g-cin=30&g-g=4")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "g-cin"]
