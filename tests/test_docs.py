@@ -222,7 +222,8 @@ def test_the_range_of_a_parameter_comes_from_its_model():
     assert expected_range(LearnState, "lr") == "> 0, ≤ 100"
     assert expected_range(MixerState, "act") == "`none`, `relu`"
     assert expected_range(MixerState, "marks") == "`0`, `1`"
-    assert expected_range(CostState, "view") == "`sweep`, `inception`, `bottleneck`, `projection`, `separable`"
+    views = "`sweep`, `inception`, `bottleneck`, `projection`, `separable`, `networks`, `grouped`"
+    assert expected_range(CostState, "view") == views
     assert expected_range(MixerState, "W") is None
 
 

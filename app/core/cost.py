@@ -194,3 +194,18 @@ def separable(
 def total(layers: list[Layer]) -> Count:
     """The sum over a list of layers."""
     return Count(sum(layer.parameters for layer in layers), sum(layer.multiply_adds for layer in layers))
+
+
+def grouped(c_in: int, c_out: int, height: int, width: int, groups: int) -> tuple[list[Layer], list[Layer]]:
+    """ShuffleNet's grouped 1×1 (Zhang et al. 2017): g groups, each mixing its own Cin/g channels into
+    Cout/g, so Cin·Cout/g weights and H·W·Cin·Cout/g multiply–adds — against the dense 1×1. No bias."""
+    dense = [conv_layer("1×1 conv", c_in, c_out, 1, False, height, width)]
+    count = count_module(conv(c_in, c_out, 1, False, groups=groups), c_in, height, width)
+    g = groups
+    parameters = written(f"Cin·Cout/g = {c_in}·{c_out}/{g}", c_in * c_out // g, count.parameters)
+    multiply_adds = written(
+        f"H·W·Cin·Cout/g = {height}·{width}·{c_in}·{c_out}/{g}", height * width * c_in * c_out // g, count.multiply_adds
+    )
+    formula = {"parameters": parameters, "multiply_adds": multiply_adds}
+    shape = f"1×1, {c_in}→{c_out}, {g} groups"
+    return dense, [Layer("grouped 1×1 conv", shape, count.parameters, count.multiply_adds, formula)]

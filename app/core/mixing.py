@@ -101,3 +101,21 @@ def collapse(
     W2·(W1·x + b1) + b2 = (W2·W1)·x + (W2·b1 + b2): W (Cout2, Cin1), b (Cout2).
     """
     return weight2 @ weight1, weight2 @ bias1 + bias2
+
+
+def fold_batch_norm(
+    weight: torch.Tensor,
+    bias: torch.Tensor,
+    gamma: torch.Tensor,
+    beta: torch.Tensor,
+    running_mean: torch.Tensor,
+    running_var: torch.Tensor,
+    eps: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The one 1×1 layer that a 1×1 layer followed by BatchNorm in inference mode is.
+
+    BN(z) = γ·(z − μ)/σ + β with σ = √(running_var + eps) is the same affine map at every position,
+    so with s = γ/σ: W' = s·W (row n scaled by s[n]) and b' = s·(b − μ) + β. W (Cout, Cin), the rest (Cout).
+    """
+    scale = gamma / torch.sqrt(running_var + eps)  # (Cout,)
+    return scale[:, None] * weight, scale * (bias - running_mean) + beta

@@ -23,6 +23,8 @@ PANELS = [
     ("bottleneck", ["bottleneck-plot"]),
     ("projection", ["projection-plot"]),
     ("separable", ["separable-plot"]),
+    ("networks", ["networks-plot"]),
+    ("grouped", ["grouped-plot"]),
 ]
 
 

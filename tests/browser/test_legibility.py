@@ -34,7 +34,10 @@ EMBEDS = {
     "mixer-weights-output": "/embed/mixer?view=weights,output&hide=controls",
     "cost": "/embed/cost",
     "cost-inception": "/embed/cost?view=inception",
+    "cost-networks": "/embed/cost?view=networks",
+    "cost-grouped": "/embed/cost?view=grouped",
     "collapse": "/embed/collapse",
+    "collapse-fold": "/embed/collapse?view=fold",
 }
 # The only toolbar entries a figure may have: Plotly's camera (PNG), our SVG button, and reset.
 TOOLBAR = {"Download plot as a PNG", "Download as SVG", "Reset axes"}
@@ -281,7 +284,7 @@ def test_the_focus_ring_stands_out(page_at, base_url):
     assert page.evaluate("document.activeElement.classList.contains('modebar-btn')")
 
 
-LESSON_STEPS = [1, 2, 3, 5, 6, 7, 8, 13]
+LESSON_STEPS = [1, 2, 3, 5, 6, 7, 8, 9, 14, 15]
 
 
 @pytest.mark.parametrize("size", ["laptop", "projector"])

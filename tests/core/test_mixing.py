@@ -138,3 +138,25 @@ def test_two_linear_layers_collapse_into_one(c_in, c_mid, c_out, seed):
     w, b = collapse(w1, b1, w2, b2)
     one, _ = mix(x, w, b)
     torch.testing.assert_close(one, stacked, rtol=1e-4, atol=1e-4)
+
+
+@given(shapes)
+@settings(max_examples=25, deadline=None)
+def test_fold_batch_norm_is_conv_then_batch_norm_in_eval_mode(shape):
+    c_in, c_out, height, width, seed, _ = shape
+    torch.manual_seed(seed)
+    conv, norm = nn.Conv2d(c_in, c_out, 1), nn.BatchNorm2d(c_out, eps=1e-3)
+    with torch.no_grad():
+        norm.weight.uniform_(0.5, 2.0)
+        norm.bias.normal_()
+        norm.running_mean.normal_()
+        norm.running_var.uniform_(0.1, 3.0)
+    reference = nn.Sequential(conv, norm).eval()
+    x = torch.randn(1, c_in, height, width)
+    stats = [norm.weight, norm.bias, norm.running_mean, norm.running_var]
+    with torch.no_grad():
+        weight, bias = mixing.fold_batch_norm(conv.weight[:, :, 0, 0], conv.bias, *stats, norm.eps)
+        torch.testing.assert_close(F.conv2d(x, weight[:, :, None, None], bias), reference(x), atol=1e-5, rtol=1e-5)
+        fused = torch.nn.utils.fusion.fuse_conv_bn_eval(conv.eval(), norm)  # PyTorch's own folding
+        torch.testing.assert_close(weight, fused.weight[:, :, 0, 0])
+        torch.testing.assert_close(bias, fused.bias)

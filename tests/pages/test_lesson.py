@@ -16,7 +16,7 @@ def test_lesson_in_both_languages(client):
     assert "The 1×1 convolution, step by step" in english and '<html lang="en">' in english
     chinese = client.get("/lesson?lang=zh").text
     assert "一步步理解 1×1 卷积" in chinese and '<html lang="zh">' in chinese
-    assert len(re.findall(r'<section class="step"', chinese)) == 14
+    assert len(re.findall(r'<section class="step"', chinese)) == len(FIGURES) == 16
 
 
 def test_every_step_figure_is_an_embed_that_renders(client):
@@ -154,8 +154,8 @@ def test_the_corrected_sentences_stay_corrected(language):
     projection = " ".join(catalogue(language)["steps"][FIGURES.index("/embed/cost?view=projection")]["text"])
     for fact in ("conv2_x", "(A)", "(B)", "(C)", "§3.3" if language == "en" else "第 3.3 节", "ResNet-50"):
         assert fact in projection, fact
-    nin = " ".join(catalogue(language)["steps"][7]["text"])
-    assert FIGURES[7].startswith("/embed/mixer") and "act=relu" in FIGURES[7]  # one 1×1 conv with ReLU
+    figure = next(f for f in FIGURES if "act=relu" in f)  # one 1×1 conv with ReLU
+    nin = " ".join(catalogue(language)["steps"][FIGURES.index(figure)]["text"])
     assert "mlpconv" in nin
 
 
@@ -176,3 +176,32 @@ def test_the_transformer_step_runs_the_encoder_layers_ffn_as_two_1x1_convs(clien
         assert fact in text, fact
     page = client.get(f"{figure}&lang={language}").text
     assert 'id="ffn-check"' in page and page_text("blocks", language)["kinds"]["vit_ffn"] in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_where_the_compute_goes_quotes_the_independent_networks_counts(client, language):
+    from tests.core.test_networks import hooked_counts, reference_mobilenet_v2, reference_resnet50
+
+    step = catalogue(language)["steps"][FIGURES.index("/embed/cost?view=networks")]
+    text = " ".join(step["text"])
+    for build, kinds in (
+        (lambda: reference_resnet50(stride_in_1x1=False), ("pointwise",)),
+        (reference_mobilenet_v2, ("pointwise",)),
+    ):
+        with torch.device("meta"):
+            counts = hooked_counts(build().eval(), 224)
+        parameters = sum(c[1] for c in counts.values())
+        macs = sum(c[2] for c in counts.values())
+        ones = counts[kinds[0]]
+        for number in (
+            f"{parameters:,}",
+            f"{macs:,}",
+            f"{100 * ones[1] / parameters:.1f} %",
+            f"{100 * ones[2] / macs:.1f} %",
+        ):
+            assert number in text, number
+    with torch.device("meta"):
+        v1 = hooked_counts(reference_resnet50(stride_in_1x1=True).eval(), 224)
+    assert f"{sum(c[2] for c in v1.values()):,}" in text
+    answer = client.get("/data/cost?panel=networks").json()["panels"]["networks"]["answer"]
+    assert f"{100 * answer['pointwise']['mobilenet_v2']['multiply_adds']:.1f} %" in text

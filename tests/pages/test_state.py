@@ -199,3 +199,38 @@ def test_collapse_data_is_two_pytorch_layers_and_their_product(client):
         atol=1e-5,
         rtol=0,
     )
+
+
+def test_the_folding_figure_measures_conv_then_batch_norm_in_the_same_request(client):
+    import torch
+    from torch import nn
+
+    body = client.get("/data/collapse?seed=5&view=fold").json()
+    assert body["views"] == ["fold"] and "fold" not in client.get("/data/collapse?seed=5").json()
+    fold, first = body["fold"], body["first"]
+    conv, norm = nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4, eps=fold["eps"])
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(first["weight"]["values"])[:, :, None, None])
+        conv.bias.copy_(torch.tensor(first["bias"]["values"]))
+        for name in ("weight", "bias", "running_mean", "running_var"):
+            key = {"weight": "gamma", "bias": "beta"}.get(name, name)
+            getattr(norm, name).copy_(torch.tensor(fold[key]))
+        reference = nn.Sequential(conv, norm).eval()(torch.tensor(first["input"]["maps"])[None])[0]
+    folded = torch.tensor(fold["folded"]["output"]["maps"])
+    torch.testing.assert_close(torch.tensor(fold["reference"]["output"]["maps"]), reference)
+    assert fold["max_abs_difference"] == (folded - torch.tensor(fold["reference"]["output"]["maps"])).abs().max().item()
+    assert fold["max_abs_difference"] < 1e-5  # float32 rounding
+    scale = torch.tensor(fold["gamma"]) / torch.sqrt(torch.tensor(fold["running_var"]) + fold["eps"])
+    torch.testing.assert_close(torch.tensor(fold["scale"]), scale)
+
+
+def test_the_networks_and_grouped_panels(client):
+    panels = client.get("/data/cost?panel=networks,grouped&n-side=224&g-g=4").json()["panels"]
+    networks = panels["networks"]["answer"]
+    assert networks["networks"]["resnet50"]["multiply_adds"] == 4_089_184_256
+    ones = [layer for layer in networks["networks"]["mobilenet_v2"]["layers"] if layer["name"] == "1×1 conv"]
+    share = ones[0]["multiply_adds"] / networks["networks"]["mobilenet_v2"]["multiply_adds"]
+    assert networks["pointwise"]["mobilenet_v2"]["multiply_adds"] == share
+    assert panels["grouped"]["answer"]["ratio"] == 1 / 4
+    r = client.get("/data/cost?panel=grouped&g-cin=30&g-g=4")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "g-cin"]

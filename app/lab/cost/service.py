@@ -9,7 +9,7 @@ from enum import IntEnum
 from pydantic import BaseModel
 
 from app.config import Settings
-from app.core import cost
+from app.core import cost, networks
 from app.core.errors import InputError
 
 
@@ -71,6 +71,18 @@ class SeparableCost(Comparison):
     standard: Block
     separable: Block
     formula_ratio: float  # 1/Cout + 1/k², the closed form of `ratio` without biases
+
+
+class NetworksCost(BaseModel):
+    side: int
+    networks: dict[str, Block]  # by name: resnet50 (v1.5), resnet50_v1, mobilenet_v2; one layer per kind
+    pointwise: dict[str, dict[str, float]]  # by name: the 1×1 convs' share of parameters and of multiply–adds
+
+
+class GroupedCost(Comparison):
+    dense: Block
+    grouped: Block  # ratio = grouped / dense = 1/g
+    groups: int
 
 
 def check(settings: Settings, **values: int) -> None:
@@ -226,3 +238,30 @@ def separable_cost(
         ratio=b.multiply_adds / a.multiply_adds,
         formula_ratio=1 / out_channels + 1 / kernel_size**2,
     )
+
+
+def networks_cost(side: int, settings: Settings) -> NetworksCost:
+    """ResNet-50 (v1.5 and v1) and MobileNetV2 whole, on a side×side image: where the counts go."""
+    check(settings, height=side)
+    blocks = {name: _block(list(networks.breakdown(name, side))) for name in networks.NETWORKS}
+
+    def share(block: Block) -> dict[str, float]:
+        ones = [layer for layer in block.layers if layer.name == networks.NAMES["pointwise"]]
+        return {
+            "parameters": sum(layer.parameters for layer in ones) / block.parameters,
+            "multiply_adds": sum(layer.multiply_adds for layer in ones) / block.multiply_adds,
+        }
+
+    return NetworksCost(side=side, networks=blocks, pointwise={name: share(b) for name, b in blocks.items()})
+
+
+def grouped_cost(
+    in_channels: int, out_channels: int, height: int, width: int, groups: int, settings: Settings
+) -> GroupedCost:
+    """A 1×1 conv in `groups` groups (ShuffleNet) against the dense 1×1 conv; g divides Cin and Cout."""
+    check(settings, in_channels=in_channels, out_channels=out_channels, height=height, width=width)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % groups:
+            raise InputError(("query", name), f"{channels} channels do not split into {groups} groups")
+    dense, split = (_block(part) for part in cost.grouped(in_channels, out_channels, height, width, groups))
+    return GroupedCost(dense=dense, grouped=split, ratio=split.multiply_adds / dense.multiply_adds, groups=groups)

@@ -14,7 +14,7 @@ from app.lab.query import Count, QueryState, names_list, parse, query_defaults, 
 
 SWEEP_STEP = 4  # the cost sweep draws Cout = 1, 5, 9, … 1021: 256 points
 SWEEP_MAX = 1024
-COST_VIEWS = ("sweep", "inception", "bottleneck", "projection", "separable")
+COST_VIEWS = ("sweep", "inception", "bottleneck", "projection", "separable", "networks", "grouped")
 
 
 class CostState(QueryState):
@@ -46,6 +46,12 @@ class CostState(QueryState):
     d_h: Count = Field(112, alias="d-h")
     d_w: Count = Field(112, alias="d-w")
     d_k: cost.KernelSize = Field(cost.KernelSize.THREE, alias="d-k")
+    n_side: Count = Field(224, alias="n-side")
+    g_cin: Count = Field(240, alias="g-cin")
+    g_cout: Count = Field(240, alias="g-cout")
+    g_h: Count = Field(28, alias="g-h")
+    g_w: Count = Field(28, alias="g-w")
+    g_g: Count = Field(3, alias="g-g")  # any g that divides Cin and Cout; the page offers ShuffleNet's 1, 2, 3, 4, 8
     view: Annotated[list[str], names_list(COST_VIEWS)] = Field(default_factory=list)
     hide: Annotated[list[str], names_list(("controls",))] = Field(default_factory=list)
 
@@ -63,6 +69,8 @@ COST_PARAMETERS = {
     "bottleneck": {"in_channels": "b-cin", "bottleneck_channels": "b-mid", "height": "b-h", "width": "b-w"},
     "projection": {"in_channels": "p-cin", "out_channels": "p-cout", "height": "p-h", "width": "p-w", "stride": "p-s"},
     "separable": {"in_channels": "d-cin", "out_channels": "d-cout", "height": "d-h", "width": "d-w"},
+    "networks": {"height": "n-side"},
+    "grouped": {"in_channels": "g-cin", "out_channels": "g-cout", "height": "g-h", "width": "g-w", "groups": "g-g"},
 }
 
 
@@ -95,12 +103,22 @@ def _separable(s: CostState, settings: Settings) -> dict:
     return {"answer": cost.separable_cost(s.d_cin, s.d_cout, s.d_h, s.d_w, s.d_k, False, settings)}
 
 
+def _networks(s: CostState, settings: Settings) -> dict:
+    return {"answer": cost.networks_cost(s.n_side, settings)}
+
+
+def _grouped(s: CostState, settings: Settings) -> dict:
+    return {"answer": cost.grouped_cost(s.g_cin, s.g_cout, s.g_h, s.g_w, s.g_g, settings)}
+
+
 COST_PANELS = {
     "sweep": _sweep,
     "inception": _inception,
     "bottleneck": _bottleneck,
     "projection": _projection,
     "separable": _separable,
+    "networks": _networks,
+    "grouped": _grouped,
 }
 
 

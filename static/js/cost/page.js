@@ -54,7 +54,15 @@ async function panelData(name) {
   return answer.panels[name];
 }
 
-const PANELS = { s: "sweep", i: "inception", b: "bottleneck", p: "projection", d: "separable" };
+const PANELS = {
+  s: "sweep",
+  i: "inception",
+  b: "bottleneck",
+  p: "projection",
+  d: "separable",
+  n: "networks",
+  g: "grouped",
+};
 
 // What a refusal calls each query parameter: its control's label, and the range the control offers.
 function controlNames() {
