@@ -27,10 +27,10 @@ export function unpack(buffer) {
   const size = new DataView(buffer).getUint32(0, true);
   const answer = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
   const maps = 4 + size;
+  // Only the answer's objects hold maps: its lists (W, b, probe values) are numbers, never walked.
   const restore = (node) => {
-    if (!node || typeof node !== "object") return;
     if (Array.isArray(node.bdata)) node.bdata = new Uint8Array(buffer, maps + node.bdata[0], node.bdata[1]);
-    for (const value of Object.values(node)) restore(value);
+    else for (const value of Object.values(node)) if (value?.constructor === Object) restore(value);
   };
   restore(answer);
   return answer;
@@ -62,7 +62,7 @@ export function wireLive(page, hooks) {
     fps: $("camera-fps"),
     note: $("camera-note"),
   };
-  const live = { socket: null, stream: null, video: null, canvas: null, inFlight: false, sentAt: 0, drawn: [], source: "" };
+  const live = { socket: null, stream: null, video: null, canvas: null, inFlight: false, shown: null, drawn: [], source: "" };
 
   function say(words, isError = false) {
     dom.note.hidden = !words;
@@ -88,11 +88,16 @@ export function wireLive(page, hooks) {
     return live.socket !== null;
   }
 
+  // Every animation frame: send the camera's image unless a frame is in flight (then it is dropped).
+  function tick() {
+    if (!running()) return;
+    requestAnimationFrame(tick);
+    send();
+  }
+
   function send() {
     const { video, canvas, socket } = live;
-    if (!running()) return;
-    requestAnimationFrame(send);
-    if (live.inFlight || socket.readyState !== WebSocket.OPEN || video.readyState < 2) return; // dropped
+    if (live.inFlight || socket.readyState !== WebSocket.OPEN || video.readyState < 2) return;
     const scale = SIDE / Math.max(video.videoWidth, video.videoHeight);
     const [width, height] = [Math.round(video.videoWidth * scale), Math.round(video.videoHeight * scale)];
     if (canvas.width !== width || canvas.height !== height) {
@@ -102,9 +107,8 @@ export function wireLive(page, hooks) {
     }
     const context = canvas.getContext("2d", { willReadFrequently: true });
     context.drawImage(video, 0, 0, width, height);
-    live.inFlight = true;
-    live.sentAt = performance.now();
-    socket.send(frameMessage(context, width, height));
+    live.inFlight = { message: frameMessage(context, width, height), width, height, sentAt: performance.now() };
+    socket.send(live.inFlight.message);
   }
 
   function received(event) {
@@ -116,12 +120,14 @@ export function wireLive(page, hooks) {
       }
       return;
     }
+    const answered = live.inFlight;
     live.inFlight = false;
-    const answer = unpack(event.data);
-    hooks.show(answer, live.sentAt);
+    live.shown = answered;
+    send(); // the server mixes the next frame while this one is drawn
+    hooks.show(unpack(event.data), answered.sentAt);
     const now = performance.now();
     live.drawn = [...live.drawn.filter((t) => now - t < FPS_WINDOW_MS), now];
-    dom.fps.textContent = fill(text.fps, { fps: live.drawn.length, ms: Math.round(answer.server_ms) });
+    dom.fps.textContent = fill(text.fps, { fps: live.drawn.length, ms: Math.round(page.last.answer.server_ms) });
     document.body.dataset.liveFrames = String(Number(document.body.dataset.liveFrames || 0) + 1);
     document.body.dataset.liveFps = String(live.drawn.length);
   }
@@ -150,12 +156,12 @@ export function wireLive(page, hooks) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${location.host}/api/live`);
     socket.binaryType = "arraybuffer";
-    Object.assign(live, { socket, inFlight: false, drawn: [], source: `${page.state.in}|${page.state.img}` });
+    Object.assign(live, { socket, inFlight: false, shown: null, drawn: [], source: `${page.state.in}|${page.state.img}` });
     socket.addEventListener("message", received);
     socket.addEventListener("close", closed);
     socket.addEventListener("open", () => {
       say(text.running);
-      requestAnimationFrame(send);
+      requestAnimationFrame(tick);
     });
     showButtons(true);
   }
@@ -172,10 +178,15 @@ export function wireLive(page, hooks) {
     if (resume) hooks.stopped();
   }
 
-  // This frame as a PNG upload of exactly the pixels last sent (the frame on screen, or the one just
-  // after it when a frame is in flight).
+  // The frame on screen as a PNG upload of exactly its pixels.
   async function freeze() {
-    const blob = await new Promise((resolve) => live.canvas.toBlob(resolve, "image/png"));
+    if (!live.shown) return; // nothing drawn yet
+    const { message, width, height } = live.shown;
+    const rgba = new ImageData(width, height);
+    for (let i = 0, o = 4; i < rgba.data.length; i += 4, o += 3) rgba.data.set([message[o], message[o + 1], message[o + 2], 255], i);
+    const canvas = Object.assign(document.createElement("canvas"), { width, height });
+    canvas.getContext("2d").putImageData(rgba, 0, 0);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
     say("");
     stop(false);
     hooks.freeze(new File([blob], "camera.png", { type: "image/png" }));
