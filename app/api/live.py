@@ -103,6 +103,8 @@ class Stream:
 
     async def configure(self, text: str) -> None:
         """New settings for the next frame; refused ones leave the last good ones in place."""
+        if len(text) > self.settings.max_body_bytes:
+            raise FrameError(f"settings of {len(text)} characters: over the limit of {self.settings.max_body_bytes}")
         try:
             self.mix = read_settings(text, self.settings)
         except (ValidationError, InputError) as error:

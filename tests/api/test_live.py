@@ -142,6 +142,14 @@ def test_a_bad_frame_closes_its_stream_with_the_reason(client, data, words):
         assert unpack(ws.receive_bytes())["output"]["shape"] == [16, 48, 64]
 
 
+def test_settings_over_the_body_limit_close_the_stream(client, limits):
+    limits(max_body_bytes=100)
+    with client.websocket_connect("/api/live") as ws:
+        ws.send_text(json.dumps({**SETTINGS, "weight": {"values": [[0.5] * 10] * 16}}))
+        end = closed(ws)
+    assert end["code"] == 1008 and "over the limit of 100" in end["reason"]
+
+
 def test_a_frame_before_the_settings_is_refused(client):
     with client.websocket_connect("/api/live") as ws:
         ws.send_bytes(frame(pixels()))
@@ -162,12 +170,13 @@ def test_a_frame_sent_before_the_last_was_answered_is_too_fast(client):
 def test_more_frames_a_second_than_allowed_are_too_fast(client, limits):
     limits(live_max_fps=2)
     with client.websocket_connect("/api/live") as ws:
-        ws.send_text(json.dumps(SETTINGS))
-        for _ in range(2):
-            ws.send_bytes(frame(pixels()))
-            ws.receive_bytes()
-        ws.send_bytes(frame(pixels()))
-        end = closed(ws)
+        ws.send_text(json.dumps({"features": "rgb", "out_channels": 1}))
+        for _ in range(10):  # tiny frames, each answered: the third within a second is one too many
+            ws.send_bytes(frame(pixels(1, 1)))
+            message = ws.receive()
+            if message["type"] == "websocket.close" or message.get("text"):
+                break
+        end = message if message["type"] == "websocket.close" else closed(ws)
     assert end["code"] == 1008 and "over 2 frames a second" in end["reason"]
 
 

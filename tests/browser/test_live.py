@@ -1,8 +1,10 @@
 """The Mixer on Chromium's fake camera: live maps, a weight edit in later frames, a frozen frame as an
 upload, and the words a page without a camera shows."""
 
+import io
 import time
 
+from PIL import Image
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -91,4 +93,26 @@ def test_a_refused_camera_is_said_in_the_pages_language(camera_browser, base_url
     assert "摄像头未获允许" in page.text_content("#camera-note")
     page.select_option("#input", "sample:wheel")  # the other inputs still work
     page.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=20_000)
+    context.close()
+
+
+def test_over_plain_http_the_phones_camera_app_takes_a_photo_to_upload(camera_browser, base_url):
+    context = camera_browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    # As the page is on a phone that opened http://<the lecturer's LAN address>:
+    page.add_init_script("Object.defineProperty(window, 'isSecureContext', { value: false });")
+    page.goto(f"{base_url}/?lang=en")
+    page.wait_for_selector("body[data-ready]:not([data-busy])", state="attached", timeout=20_000)
+    assert page.is_disabled("#camera-start")
+    assert "needs the lecturer's machine" in page.text_content("#camera-note")
+    assert page.is_visible("#camera-photo-label")
+    photo = page.locator("#camera-photo")
+    assert (photo.get_attribute("accept"), photo.get_attribute("capture")) == ("image/*", "environment")
+    png = Image.new("RGB", (1200, 900), (200, 40, 40))
+    buffer = io.BytesIO()
+    png.save(buffer, format="PNG")
+    with page.expect_response(lambda r: r.url.endswith("/api/images") and r.status == 200) as response:
+        photo.set_input_files({"name": "photo.png", "mimeType": "image/png", "buffer": buffer.getvalue()})
+    assert response.value.json()["width"] == 512  # shrunk in the browser to the size the server keeps
+    until(page, "new URLSearchParams(location.search).get('in') === 'upload'")
     context.close()

@@ -58,6 +58,7 @@ export function wireLive(page, hooks) {
     start: $("camera-start"),
     stop: $("camera-stop"),
     freeze: $("camera-freeze"),
+    photo: $("camera-photo"),
     photoLabel: $("camera-photo-label"),
     fps: $("camera-fps"),
     note: $("camera-note"),
@@ -81,6 +82,7 @@ export function wireLive(page, hooks) {
   if (!canStream()) {
     dom.start.disabled = true;
     dom.photoLabel.hidden = false;
+    dom.photo.disabled = false;
     say(window.isSecureContext ? text.unsupported : text.insecure);
   }
 
