@@ -75,7 +75,6 @@ export function wireLive(page, hooks) {
     dom.start.hidden = running;
     dom.stop.hidden = !running;
     dom.freeze.hidden = !running;
-    document.body.classList.toggle("live", running);
   }
 
   // Phones over plain HTTP: no camera stream, but the photo input opens the camera app.
@@ -114,6 +113,7 @@ export function wireLive(page, hooks) {
   }
 
   function received(event) {
+    if (!running()) return; // a message that crossed a stop
     if (typeof event.data === "string") {
       const message = JSON.parse(event.data);
       if (message.type === "refused") {
@@ -131,7 +131,6 @@ export function wireLive(page, hooks) {
     live.drawn = [...live.drawn.filter((t) => now - t < FPS_WINDOW_MS), now];
     dom.fps.textContent = fill(text.fps, { fps: live.drawn.length, ms: Math.round(page.last.answer.server_ms) });
     document.body.dataset.liveFrames = String(Number(document.body.dataset.liveFrames || 0) + 1);
-    document.body.dataset.liveFps = String(live.drawn.length);
   }
 
   function closed(event) {
@@ -145,16 +144,21 @@ export function wireLive(page, hooks) {
 
   async function start() {
     say(text.starting);
+    dom.start.disabled = true; // one camera at a time, while the browser asks for it
     try {
       live.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+      live.video = Object.assign(document.createElement("video"), { muted: true, playsInline: true, srcObject: live.stream });
+      await live.video.play();
     } catch (error) {
       const words = { NotAllowedError: text.refused, SecurityError: text.refused, NotFoundError: text.missing, OverconstrainedError: text.missing };
       say(words[error.name] ?? fill(text.failed, { reason: error.name || error.message }), true);
+      for (const track of live.stream?.getTracks() ?? []) track.stop();
+      Object.assign(live, { stream: null, video: null });
+      dom.start.disabled = false;
       return;
     }
-    live.video = Object.assign(document.createElement("video"), { muted: true, playsInline: true, srcObject: live.stream });
+    dom.start.disabled = false;
     live.canvas = document.createElement("canvas");
-    await live.video.play();
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${location.host}/api/live`);
     socket.binaryType = "arraybuffer";
