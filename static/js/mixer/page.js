@@ -123,9 +123,12 @@ function show(answer, kind, sent) {
     syncControls();
   }
   if (page.selected.row >= cout || page.selected.col > cin) page.selected = { row: 0, col: 0 };
-  redraw(kind === "full");
-  const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
-  setStatus(fill(TEXT.status, { device, ms: Math.round(performance.now() - sent) }));
+  redraw(kind === "full" || kind === "live");
+  // A camera frame's time is in the camera's own line: the status (read aloud) is not rewritten 15 times a second.
+  if (kind !== "live") {
+    const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
+    setStatus(fill(TEXT.status, { device, ms: Math.round(performance.now() - sent) }));
+  }
   document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
 }
 
@@ -260,7 +263,7 @@ $("download-npz").addEventListener("click", async () => {
 wireUploads({ input: $("camera-photo"), dropzone: $("camera") }, page, onUpload, LIMITS.max_side);
 const live = wireLive(page, {
   text: TEXT.live,
-  show: (answer, sent) => show(answer, "full", sent),
+  show: (answer, sent) => show(answer, "live", sent),
   stopped() {
     Object.assign(page.state, centre(page.state));
     http.schedule("full");
