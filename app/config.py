@@ -79,6 +79,12 @@ class Settings(BaseSettings):
 
     embed_origins: str = "*"  # frame-ancestors for /embed/ routes
 
+    # The Mixer's live camera (WebSocket /api/live): streams open at once per worker (one per client
+    # address), a frame's longer side, and frames a second one stream may send.
+    live_streams: int = 4
+    live_max_side: int = 256
+    live_max_fps: int = 60
+
 
 @lru_cache
 def get_settings() -> Settings:

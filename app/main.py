@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 import swagger_ui_bundle
 import torch
 
-from app.api import blocks, cost, health, images, learn, mix, samples
+from app.api import blocks, cost, health, images, learn, live, mix, samples
 from app.config import STATIC_DIR, get_settings
 from app.errors import handlers
 from app.lab.mixer.service import mix_answer
@@ -61,6 +61,7 @@ def create_app() -> FastAPI:
         samples,
         images,
         mix,
+        live,
         cost,
         learn,
         blocks,

@@ -15,7 +15,7 @@ import re
 import sys
 import tempfile
 
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import APIWebSocketRoute, iter_route_contexts
 from pydantic import BaseModel, ValidationError
 import pytest
 
@@ -87,11 +87,13 @@ def section_after(text: str, pattern: str) -> str:
 
 
 def app_routes() -> set[str]:
-    """Every route of the app as "METHOD /path" (HEAD, which Starlette adds to GET, left out); a mount
-    as "GET /prefix/{path}"."""
+    """Every route of the app as "METHOD /path" (HEAD, which Starlette adds to GET, left out); a
+    WebSocket route as "WS /path"; a mount as "GET /prefix/{path}"."""
     names = set()
     for route in iter_route_contexts(app.routes):
-        if not route.methods:  # a mount
+        if isinstance(route.original_route, APIWebSocketRoute):
+            names.add(f"WS {route.path}")
+        elif not route.methods:  # a mount
             names.add(f"GET {route.path}/{{path}}")
         else:
             names.update(f"{method} {route.path}" for method in route.methods if method != "HEAD")
@@ -296,7 +298,8 @@ def api_operations() -> dict[str, dict]:
 
 def test_every_api_operation_has_a_summary_and_a_description():
     operations = api_operations()
-    assert len(operations) == len([r for r in app_routes() if r.split(" ", 1)[1].startswith("/api/")])
+    http = [r for r in app_routes() if r.split(" ", 1)[1].startswith("/api/") and not r.startswith("WS ")]
+    assert len(operations) == len(http)
     assert sorted(route for route, op in operations.items() if not op.get("description")) == []
 
 

@@ -24,14 +24,16 @@ PARAMETERS = {".".join(field): parameter for field, parameter in state.MIXER_PAR
 def mixer_text(lang: str) -> dict:
     """The words the Mixer's scripts draw with (its page and its export): the page's own and the
     feature bank's channel names."""
-    return {**page_text("mixer", lang)["script"], "channels": page_text("common", lang)["channels"]}
+    channels = page_text("common", lang)["channels"]
+    return {**page_text("mixer", lang)["script"], "channels": channels, "live": page_text("live", lang)["script"]}
 
 
 def mixer_page(request: Request, settings: SettingsDep, embed: bool) -> HTMLResponse:
     parsed, _ = state.mixer(request.query_params, settings)
     lang = language(request)
     data = {**state.mixer_page_data(parsed, settings), "text": mixer_text(lang), "parameters": PARAMETERS}
-    context = {"t": page_text("mixer", lang), "samples": list(inputs.SAMPLES), "presets": weights.PRESETS}
+    context = {"t": page_text("mixer", lang), "live": page_text("live", lang), "samples": list(inputs.SAMPLES)}
+    context["presets"] = weights.PRESETS
     return render_page(request, "mixer", embed, lang, mixer=data, **context)
 
 

@@ -149,12 +149,18 @@ class Mixed:
 
 def run_mix(request: MixRequest, settings: Settings) -> Mixed:
     """Build X, W and b from the request and run the 1×1 convolution on the settings' device."""
-    device = get_device(settings.device)
     plan = plan_mix(request, settings)
     with torch.inference_mode():
         x, names = load_input(request.input, request.features, request.max_side, settings)
         if plan.height is None:  # an upload: its size is known now
             check_mix(request, x.shape[0], plan.c_out, x.shape[1], x.shape[2], settings)
+        return mix_input(request, plan, x, names, settings)
+
+
+def mix_input(request: MixRequest, plan: MixPlan, x: torch.Tensor, names: list[str], settings: Settings) -> Mixed:
+    """Run a checked request's mix on an input X already built (a loaded image, or a camera's frame)."""
+    device = get_device(settings.device)
+    with torch.inference_mode():
         weight, bias = build_weights(request, plan, x)
         on_device = x.to(device), weight.to(device), bias.to(device)
         y, z = mix(*on_device, request.activation)
@@ -168,7 +174,11 @@ def run_mix(request: MixRequest, settings: Settings) -> Mixed:
 
 def mix_answer(request: MixRequest, settings: Settings) -> dict:
     """Everything POST /api/mix answers, as a JSON-ready dict, maps in the requested encoding."""
-    m = run_mix(request, settings)
+    return mixed_answer(request, run_mix(request, settings))
+
+
+def mixed_answer(request: MixRequest, m: Mixed) -> dict:
+    """A computed mix as the JSON-ready dict POST /api/mix answers, maps in the requested encoding."""
     enc = request.encoding
     (c_out, c_in), (_, height, width) = m.weight.shape, m.x.shape
     cost = count_conv(c_in, c_out, height, width, 1, True)

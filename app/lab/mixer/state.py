@@ -32,7 +32,19 @@ MIXER_MAX_SIDE = 256  # the Mixer mixes images at this size
 COLOUR_PRESETS = [p for p in PRESETS if p not in ("identity", "pca")]
 
 MIXER_VIEWS = ("input", "weights", "output", "sum", "probe", "graph", "rgb", "cost")
-MIXER_CONTROLS = ("input", "upload", "random", "features", "cout", "weights", "seed", "bias", "activation", "scale")
+MIXER_CONTROLS = (
+    "input",
+    "upload",
+    "camera",
+    "random",
+    "features",
+    "cout",
+    "weights",
+    "seed",
+    "bias",
+    "activation",
+    "scale",
+)
 
 
 class MixerState(InputState):

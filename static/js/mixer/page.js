@@ -17,7 +17,8 @@ import {
   setUpload,
   toQuery,
 } from "./state.js";
-import { reupload, showGone, uploadElements, wireUploads } from "./upload.js";
+import { reupload, showGone, uploadElements, uploadFile, wireUploads } from "./upload.js";
+import { wireLive } from "./live.js";
 import { weightsFigure } from "../shared/weights-view.js";
 import { embedCode, withMarks, withPath, wireShare } from "../shared/share.js";
 import { mixerSnippet } from "../shared/snippets.js";
@@ -100,7 +101,7 @@ function sayRefusal(error) {
 // on; once every view is drawn (the frame after the last redraw), body[data-redraw-ms] says how long
 // it took since the change.
 
-const scheduler = createScheduler({
+const http = createScheduler({
   send: (kind) => postMix(mixRequest(page.state, includes(kind))),
   draw: show,
   fail: recover,
@@ -123,9 +124,12 @@ function show(answer, kind, sent) {
     syncControls();
   }
   if (page.selected.row >= cout || page.selected.col > cin) page.selected = { row: 0, col: 0 };
-  redraw(kind === "full");
-  const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
-  setStatus(fill(TEXT.status, { device, ms: Math.round(performance.now() - sent) }));
+  redraw(kind === "full" || kind === "live");
+  // A camera frame's time is in the camera's own line: the status (read aloud) is not rewritten 15 times a second.
+  if (kind !== "live") {
+    const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
+    setStatus(fill(TEXT.status, { device, ms: Math.round(performance.now() - sent) }));
+  }
   document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
 }
 
@@ -262,6 +266,20 @@ $("download-npz").addEventListener("click", async () => {
   link.click();
   URL.revokeObjectURL(link.href);
 });
+
+// The camera (live.js): while it runs, every change goes to its socket instead of to /api/mix. Its
+// photo input (a phone's camera app, where the page may not stream) uploads like the sidebar's.
+wireUploads({ input: $("camera-photo"), dropzone: $("camera") }, page, onUpload, LIMITS.max_side);
+const live = wireLive(page, {
+  text: TEXT.live,
+  show: (answer, sent) => show(answer, "live", sent),
+  stopped() {
+    Object.assign(page.state, centre(page.state));
+    http.schedule("full");
+  },
+  freeze: (file) => uploadFile(file, page, onUpload, LIMITS.max_side),
+});
+const scheduler = { ...http, schedule: (kind, row) => (live.running() && live.changed()) || http.schedule(kind, row) };
 
 // Back and forward: the URLs this page wrote. One it cannot read goes to the server, which says why.
 window.addEventListener("popstate", () => {

@@ -160,12 +160,16 @@ export function renderMixer(dom, model) {
     const facts = mapFacts(output, outputNames(cout), grid, text);
     describe(dom.outputGrid, fill(text.describe.output, { ...facts, cin: names.length, n: channel }));
   }
-  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, {
-    biasName: text.bias,
-    width: widths.weights,
-    height: heights.weights,
-  });
-  if (shown(dom.weights)) {
+  // W and b's views change only with W, b, the selection and their size: a camera frame leaves them be.
+  const display = [font().size, marking(), names.join()];
+  const weightsKey = JSON.stringify([answer.weight.values, answer.bias.values, selected, widths.weights, heights.weights, display]);
+  if (shown(dom.weights) && drawn.weightsKey !== weightsKey) {
+    drawn.weightsKey = weightsKey;
+    const weights = weightsFigure(answer.weight.values, answer.bias.values, names, selected, {
+      biasName: text.bias,
+      width: widths.weights,
+      height: heights.weights,
+    });
     drawPlot(dom.weights, weights, widths.weights);
     const ticks = weights.data[0].colorbar.ticktext;
     const [low, high] = [ticks[0], ticks.at(-1)];
@@ -180,7 +184,9 @@ export function renderMixer(dom, model) {
   }
   const edges = { height: heights.graph, selected: channel, strongest: graphEdges(dom, answer.weight.shape) };
   const graph = () => graphFigure(answer.weight.values, names, null, widths.graph, edges);
-  if (shown(dom.graph)) {
+  const graphKey = JSON.stringify([answer.weight.values, channel, edges, widths.graph, display]);
+  if (shown(dom.graph) && drawn.graphKey !== graphKey) {
+    drawn.graphKey = graphKey;
     drawPlot(dom.graph, graph(), widths.graph);
     const total = answer.weight.values.flat().filter(Boolean).length;
     const counts = { cin: names.length, cout, total, shown: Math.min(total, edges.strongest ?? GRAPH_EDGES) };

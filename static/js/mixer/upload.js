@@ -32,14 +32,17 @@ export function showGone(gone) {
 // on.started(file); on.stored(answer of POST /api/images); on.refused(error). A file is scaled down
 // to `maxSide` (the size the server keeps) in the browser first.
 export function wireUploads(dom, page, on, maxSide) {
-  wireFileDrop(dom.input, dom.dropzone, async (original) => {
-    on.started(original);
-    try {
-      const { stored, file } = await sendImage(original, { progress: dom.progress, maxSide });
-      page.file = file;
-      on.stored(stored);
-    } catch (error) {
-      on.refused(error);
-    }
-  });
+  wireFileDrop(dom.input, dom.dropzone, (file) => uploadFile(file, page, on, maxSide, dom.progress));
+}
+
+// One file sent as wireUploads sends it (the camera's frozen frame, too).
+export async function uploadFile(original, page, on, maxSide, progress = null) {
+  on.started(original);
+  try {
+    const { stored, file } = await sendImage(original, { progress, maxSide });
+    page.file = file;
+    on.stored(stored);
+  } catch (error) {
+    on.refused(error);
+  }
 }

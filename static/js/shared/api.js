@@ -129,7 +129,7 @@ export function decodeTensor(encoded) {
     return { shape, values: Float32Array.from(flat) };
   }
   const shape = encoded.shape.split(",").map(Number);
-  const raw = bytes(encoded.bdata);
+  const raw = encoded.bdata instanceof Uint8Array ? encoded.bdata : bytes(encoded.bdata); // raw: the live stream's
   if (encoded.dtype === "f4") return { shape, values: new Float32Array(raw.buffer) };
   const plane = shape[shape.length - 1] * shape[shape.length - 2];
   const values = new Float32Array(raw.length);
