@@ -82,6 +82,7 @@ def test_embed_code_points_at_the_embed_route(watched):
     watched.page.locator('.share[data-view="sum"] button[data-copy="embed"]').click()
     code = watched.page.locator("#copied-text").input_value()
     assert code.startswith("<iframe src=") and "/embed/mixer?cout=5" in code and "view=sum" in code
+    assert 'allow="camera"' in code  # the live input works in slides on another origin
 
 
 def test_every_figure_downloads_as_png_and_svg(watched):

@@ -2,12 +2,14 @@
 // shown, selected, in a dialog: on a classroom LAN (plain http) the clipboard API is not there.
 import { commonText, fill } from "./text.js";
 
-// A 16:9 slide (960×540); the embed fits its figures to whatever size the frame is given.
+// A 16:9 slide (960×540); the embed fits its figures to whatever size the frame is given. The frame
+// may use the camera (the Mixer's live input in slides on another origin); the browser still asks.
 const EMBED_SIZE = { width: 960, height: 540 };
 
 export function embedCode(src, title) {
   const { width, height } = EMBED_SIZE;
-  return `<iframe src="${src}" width="${width}" height="${height}" style="border:0" title="${title}" loading="lazy"></iframe>`;
+  const frame = `src="${src}" width="${width}" height="${height}" style="border:0" title="${title}"`;
+  return `<iframe ${frame} allow="camera" loading="lazy"></iframe>`;
 }
 
 // A URL of this page's kind at another path (e.g. /embed/mixer), with the same query plus `extra`,
