@@ -73,7 +73,10 @@ class Settings(BaseSettings):
     max_block_work: int = 4_000_000_000  # multiply–adds of one block run
 
     store_dir: Path = Path(tempfile.gettempdir()) / "pointwise-images"
-    store_items: int = 256  # decoded images kept; the least recently used go first
+    store_items: int = 256  # decoded images kept (and state dicts, apart); past it the biggest holder's oldest go
+    # Items one address holds in a store; past it that address's own least recently used go, never
+    # another's (one address filled the store in 1.6 s and evicted the class's uploads). 0: no quota.
+    store_items_per_address: int = 32
     uploads_per_minute: int = 20  # new images one client (peer address) may store per minute; past it: 429
     feature_cache_bytes: int = 64 * 1024 * 1024  # image channels kept per worker, by the bytes they hold
 
