@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # the transport hold one part rather than the whole answer (up to max_answer_bytes).
     send_chunk_bytes: int = 256 * 1024
     send_stall_s: float = 10  # a reader that takes no part of an answer (or event) this long is dropped
+    # The kernel's send buffer of a connection (SO_SNDBUF; Linux doubles it). Left to itself it grows
+    # to 4 MB, which a training stream nobody reads filled for 11 s before the stall was noticed.
+    send_buffer_bytes: int = 128 * 1024
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_weights_bytes: int = 16 * 1024 * 1024  # an uploaded state dict: a 512-wide block is about 12 MB
