@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     max_train_steps: int = 5_000  # steps of one training run
     max_train_pixel_steps: int = 4_000 * 128 * 128  # steps × H·W of one training run
     max_train_work: int = 2_000 * 128 * 128 * 2_048  # steps × H·W × weights (Cin·Cout, or Cin·h + h·Cout)
+    # The maps an export inlines (u8 in base64), estimated before any work; its trainings together
+    # are held to one run's max_train_pixel_steps and max_train_work.
+    max_export_bytes: int = 8 * 1024 * 1024
     max_progress_events: int = 1_000  # progress events of one run (steps / every)
     max_block_channels: int = 512  # every width of a block on /api/block (and a random input's channels there)
     max_block_work: int = 4_000_000_000  # multiply–adds of one block run
