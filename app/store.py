@@ -15,6 +15,7 @@ and minute that every worker appends a byte to, so all workers share the count).
 """
 
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass
 import errno
 import hashlib
@@ -218,8 +219,13 @@ class BlobStore:
         return hashlib.sha256((client or ANONYMOUS).encode()).hexdigest()[:16]
 
     def _own(self, digest: str, client: str | None) -> None:
-        folder = private_directory(self.owners / self._owner(client))
-        os.close(os.open(folder / digest, APPEND_FLAGS, 0o600))
+        for _ in range(3):  # another worker may remove the folder the moment it is empty
+            folder = private_directory(self.owners / self._owner(client))
+            try:
+                os.close(os.open(folder / digest, APPEND_FLAGS, 0o600))
+                return
+            except FileNotFoundError:
+                continue
 
     def _used(self, digest: str) -> float | None:
         """When `digest` was last used, or None when it is gone."""
@@ -239,7 +245,11 @@ class BlobStore:
                     mark.unlink(missing_ok=True)  # evicted by a worker, or by the global bound
                 else:
                     items.append((used, mark.name))
-            held[folder.name] = sorted(items)
+            if items:
+                held[folder.name] = sorted(items)
+            else:  # an address that holds nothing any more: its folder goes (one a past address)
+                with contextlib.suppress(OSError):  # not empty: a mark was just added
+                    folder.rmdir()
         return held
 
     def _drop(self, owner: str, digest: str) -> None:

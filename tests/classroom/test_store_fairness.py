@@ -79,3 +79,11 @@ def test_the_upload_answer_names_what_the_quota_evicted(monkeypatch, tmp_path):
     assert first["evicted"] == second["evicted"] == []
     assert third["evicted"] == [first["image_id"]]
     assert gone.status_code == 404
+
+
+def test_addresses_that_hold_nothing_any_more_leave_no_folder(tmp_path):
+    store = ImageStore(tmp_path, max_items=8, per_address=4)
+    for n in range(100):
+        store.put(image(n), client=f"10.0.3.{n}")
+    assert len(list(tmp_path.glob("*.npy"))) == 8
+    assert len(list((tmp_path / "owners").iterdir())) <= 9  # the 8 holders, and at most one emptied last
