@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # the transport hold one part rather than the whole answer (up to max_answer_bytes).
     send_chunk_bytes: int = 256 * 1024
     send_stall_s: float = 10  # a reader that takes no part of an answer (or event) this long is dropped
+    # The kernel's send buffer of a connection (SO_SNDBUF; Linux doubles it). Left to itself it grows
+    # to 4 MB, which a training stream nobody reads filled for 11 s before the stall was noticed.
+    send_buffer_bytes: int = 128 * 1024
 
     max_upload_bytes: int = 10 * 1024 * 1024
     max_weights_bytes: int = 16 * 1024 * 1024  # an uploaded state dict: a 512-wide block is about 12 MB
@@ -68,12 +71,18 @@ class Settings(BaseSettings):
     max_train_steps: int = 5_000  # steps of one training run
     max_train_pixel_steps: int = 4_000 * 128 * 128  # steps × H·W of one training run
     max_train_work: int = 2_000 * 128 * 128 * 2_048  # steps × H·W × weights (Cin·Cout, or Cin·h + h·Cout)
+    # The maps an export inlines (u8 in base64), estimated before any work; its trainings together
+    # are held to one run's max_train_pixel_steps and max_train_work.
+    max_export_bytes: int = 8 * 1024 * 1024
     max_progress_events: int = 1_000  # progress events of one run (steps / every)
     max_block_channels: int = 512  # every width of a block on /api/block (and a random input's channels there)
     max_block_work: int = 4_000_000_000  # multiply–adds of one block run
 
     store_dir: Path = Path(tempfile.gettempdir()) / "pointwise-images"
-    store_items: int = 256  # decoded images kept; the least recently used go first
+    store_items: int = 256  # decoded images kept (and state dicts, apart); past it the biggest holder's oldest go
+    # Items one address holds in a store; past it that address's own least recently used go, never
+    # another's (one address filled the store in 1.6 s and evicted the class's uploads). 0: no quota.
+    store_items_per_address: int = 32
     uploads_per_minute: int = 20  # new images one client (peer address) may store per minute; past it: 429
     feature_cache_bytes: int = 64 * 1024 * 1024  # image channels kept per worker, by the bytes they hold
 

@@ -11,11 +11,18 @@ held its place forever, and many of them filled a worker. From the connection's 
 the first byte of each later request, a head has `head_timeout_s` to be complete, or the answer
 is a 408 and the connection closes. (uvicorn's keep-alive timer covers the idle time between
 requests only until the next byte arrives.)
+
+A connection's kernel send buffer is bounded (`send_buffer_bytes`): the kernel lets it grow to
+4 MB, so a client that stopped reading a training stream went unnoticed for seconds while its
+events filled the buffer. And uvicorn's own 503 past `limit_concurrency` (plain text) is JSON
+with the security headers and a Retry-After, like the app's 503s.
 """
 
 import asyncio
 import json
+import socket
 
+from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from app.config import get_settings
@@ -23,6 +30,25 @@ from app.middleware import security_headers
 
 LINGER_S = 1.0  # how long a refused connection still reads (and drops) what its client sends
 SECURITY_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in security_headers().items())
+
+
+async def over_connections(scope, receive, send) -> None:
+    """uvicorn's 503 past limit_concurrency, as JSON with the security headers and a Retry-After."""
+    settings = get_settings()
+    detail = (
+        f"the server is busy (over the limit of {settings.max_connections} connections at once in this worker); "
+        f"retry in {settings.retry_after_s} s"
+    )
+    body = json.dumps({"detail": detail}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(settings.retry_after_s).encode()),
+        (b"connection", b"close"),
+        *((name.lower().encode(), value.encode()) for name, value in security_headers().items()),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -37,7 +63,15 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        size = get_settings().send_buffer_bytes
+        sock = transport.get_extra_info("socket")
+        if size > 0 and sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
         self.arm_head_timer()
+
+    def _start_asgi_task(self, cycle, app) -> None:
+        # uvicorn picks its plain-text service_unavailable past limit_concurrency: ours instead.
+        super()._start_asgi_task(cycle, over_connections if app is service_unavailable else app)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.disarm_head_timer()

@@ -2,7 +2,9 @@
 one host shares them.
 
 Each image is one `.npy` file (3, H, W) of uint8, a quarter of float32's size; `get` gives float32
-in [0, 1] back. A store is bounded: past `max_items` the least recently used files go. Writes
+in [0, 1] back. A store is bounded, fairly between addresses: one address holds at most
+`per_address` items (its own least recently used go first), and past `max_items` in all the
+biggest holder's least recently used go (see BlobStore). Writes
 go through a temporary file and an atomic rename, so a reader in another worker never sees half
 a file. The directory is private (0700, ours, not a symlink): the default lies in the
 world-writable /tmp, where another user could otherwise plant links or read the uploads.
@@ -13,6 +15,8 @@ and minute that every worker appends a byte to, so all workers share the count).
 """
 
 from collections.abc import Callable
+import contextlib
+from dataclasses import dataclass
 import errno
 import hashlib
 import io
@@ -114,24 +118,61 @@ class UploadRate:
         raise TooManyUploads(self.per_minute, self.noun, retry)
 
 
-class BlobStore:
-    """Files of bytes by content hash, shared by every worker of one host: bounded, the least
-    recently used first out; written through a temporary file and an atomic rename."""
+@dataclass(frozen=True)
+class Kept:
+    """What `BlobStore.keep` did: the id, and the ids of the same address's uploads it evicted."""
 
-    def __init__(self, directory: Path, max_items: int, suffix: str, field: tuple[str, ...], noun: str) -> None:
+    id: str
+    evicted: list[str]
+
+
+ANONYMOUS = "-"  # the owner of uploads whose client is unknown (tests, the store used directly)
+
+
+class BlobStore:
+    """Files of bytes by content hash, shared by every worker of one host: bounded, written through
+    a temporary file and an atomic rename.
+
+    Eviction is fair between addresses. Who uploaded what is kept on disk too (an empty file
+    owners/<address key>/<id> per upload), so every worker sees it. An address holds at most
+    `per_address` items: past that its own least recently used go, never another's. Past
+    `max_items` in all, the address holding the most items loses its least recently used first
+    (ties: the oldest), so a class of students each with a few uploads keeps them while one
+    student, or a few addresses, filling the store evict each other. Until every address holds
+    the same number this is the plain LRU for a class that uploads evenly.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        max_items: int,
+        suffix: str,
+        field: tuple[str, ...],
+        noun: str,
+        per_address: int = 0,
+    ) -> None:
         self.directory = private_directory(directory)
+        self.owners = private_directory(self.directory / "owners")
         self.max_items = max_items
+        self.per_address = per_address  # 0: no quota per address, only the fair global bound
         self.suffix = suffix
         self.field = field  # the request field that holds an id, for refusals
         self.noun = noun  # what is stored, as a refusal names it: "image", "state dict"
 
-    def put(self, data: bytes, admit: Callable[[], None] | None = None) -> str:
-        """Keep `data`; return its id, a hash of it. `admit` is asked (and may refuse) only for new data."""
+    def put(self, data: bytes, admit: Callable[[], None] | None = None, client: str | None = None) -> str:
+        """Keep `data` for `client`; return its id, a hash of it. `admit` is asked (and may refuse)
+        only for new data."""
+        return self.keep(data, admit, client).id
+
+    def keep(self, data: bytes, admit: Callable[[], None] | None = None, client: str | None = None) -> "Kept":
+        """`put`, also saying which of `client`'s own earlier uploads went to keep it within
+        `per_address` (its least recently used first)."""
         digest = hashlib.sha256(data).hexdigest()[:32]
         path = self._path(digest)
         try:
             os.utime(path, follow_symlinks=False)
-            return digest
+            self._own(digest, client)
+            return Kept(digest, self._evict_own(client, keep=digest))
         except FileNotFoundError:  # new, or evicted by another worker since: written (again)
             pass
         if admit is not None:
@@ -140,8 +181,10 @@ class BlobStore:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
-        self._evict(keep=path)
-        return digest
+        self._own(digest, client)
+        evicted = self._evict_own(client, keep=digest)
+        self._evict(keep=digest)
+        return Kept(digest, evicted)
 
     def get(self, blob_id: str) -> bytes:
         """The bytes stored under `blob_id`; NotFound if unknown or evicted."""
@@ -172,29 +215,114 @@ class BlobStore:
     def _path(self, blob_id: str) -> Path:
         return self.directory / f"{blob_id}{self.suffix}"
 
-    def _evict(self, keep: Path) -> None:
-        """The least recently used past max_items go; never `keep`, the file just written, which a
-        concurrent put in another worker could otherwise take for the oldest."""
+    def _owner(self, client: str | None) -> str:
+        return hashlib.sha256((client or ANONYMOUS).encode()).hexdigest()[:16]
+
+    def _own(self, digest: str, client: str | None) -> None:
+        for _ in range(3):  # another worker may remove the folder the moment it is empty
+            folder = private_directory(self.owners / self._owner(client))
+            try:
+                os.close(os.open(folder / digest, APPEND_FLAGS, 0o600))
+                return
+            except FileNotFoundError:
+                continue
+
+    def _used(self, digest: str) -> float | None:
+        """When `digest` was last used, or None when it is gone."""
+        try:
+            return os.stat(self._path(digest), follow_symlinks=False).st_mtime
+        except FileNotFoundError:
+            return None
+
+    def _held(self) -> dict[str, list[tuple[float, str]]]:
+        """Every owner's items, as (last used, id) oldest first; marks of items gone are removed."""
+        held: dict[str, list[tuple[float, str]]] = {}
+        for folder in self.owners.iterdir():
+            items = []
+            for mark in folder.iterdir() if folder.is_dir() else ():
+                used = self._used(mark.name)
+                if used is None:
+                    mark.unlink(missing_ok=True)  # evicted by a worker, or by the global bound
+                else:
+                    items.append((used, mark.name))
+            if items:
+                held[folder.name] = sorted(items)
+            else:  # an address that holds nothing any more: its folder goes (one a past address)
+                with contextlib.suppress(OSError):  # not empty: a mark was just added
+                    folder.rmdir()
+        return held
+
+    def _drop(self, owner: str, digest: str) -> None:
+        """`owner` lets go of `digest`; the file goes once nobody else holds it."""
+        (self.owners / owner / digest).unlink(missing_ok=True)
+        if not any(self.owners.glob(f"*/{digest}")):
+            self._path(digest).unlink(missing_ok=True)
+
+    def _evict_own(self, client: str | None, keep: str) -> list[str]:
+        """`client`'s least recently used items past `per_address`, never `keep`: their ids."""
+        if self.per_address <= 0:
+            return []
+        owner = self._owner(client)
+        items = []
+        for mark in (self.owners / owner).iterdir():
+            used = self._used(mark.name)
+            if used is None:
+                mark.unlink(missing_ok=True)
+            elif mark.name != keep:
+                items.append((used, mark.name))
+        items.sort()
+        gone = [digest for _, digest in items[: max(0, len(items) + 1 - self.per_address)]]
+        for digest in gone:
+            self._drop(owner, digest)
+        return gone
+
+    def _evict(self, keep: str) -> None:
+        """Past max_items in all, the biggest holder's least recently used go first; never `keep`,
+        the item just written, which a concurrent put in another worker could take for the oldest.
+        Files nobody owns (written before owners were kept) are one holder together."""
         files = []
         for path in self.directory.glob(f"*{self.suffix}"):
             try:
-                files.append((path.stat(follow_symlinks=False).st_mtime, path))
+                files.append((path.stat(follow_symlinks=False).st_mtime, path.name.removesuffix(self.suffix)))
             except FileNotFoundError:  # another worker evicted it first
                 continue
-        files.sort()
-        for _, path in [item for item in files if item[1] != keep][: max(0, len(files) - self.max_items)]:
-            path.unlink(missing_ok=True)
+        excess = len(files) - self.max_items
+        if excess <= 0:
+            return
+        held = self._held()
+        owned = {digest for items in held.values() for _, digest in items}
+        held[""] = sorted(item for item in files if item[1] not in owned)
+        for items in held.values():
+            items[:] = [item for item in items if item[1] != keep]
+        gone: set[str] = set()
+        while excess > 0:
+            candidates = [(-len(items), items[0][0], owner) for owner, items in held.items() if items]
+            if not candidates:
+                return
+            _, _, owner = min(candidates)
+            _, digest = held[owner].pop(0)
+            if digest in gone:
+                continue
+            gone.add(digest)
+            self._path(digest).unlink(missing_ok=True)
+            for items in held.values():  # shared by several holders: gone for all of them
+                items[:] = [item for item in items if item[1] != digest]
+            excess -= 1
 
 
 class ImageStore:
     """Decoded images (3, H, W) as uint8 `.npy` files in a BlobStore, with a per-client upload rate."""
 
-    def __init__(self, directory: Path, max_items: int, per_minute: int = 0) -> None:
-        self.blobs = BlobStore(directory, max_items, ".npy", ("input", "image_id"), "image")
+    def __init__(self, directory: Path, max_items: int, per_minute: int = 0, per_address: int = 0) -> None:
+        self.blobs = BlobStore(directory, max_items, ".npy", ("input", "image_id"), "image", per_address)
         self.rate = UploadRate(directory, per_minute, "image")
 
     def put(self, image: torch.Tensor, client: str | None = None) -> str:
-        """Keep a decoded image (3, H, W) in [0, 1]; return its id, a hash of its stored pixels.
+        """Keep a decoded image (3, H, W) in [0, 1]; return its id, a hash of its stored pixels."""
+        return self.keep(image, client).id
+
+    def keep(self, image: torch.Tensor, client: str | None = None) -> Kept:
+        """`put`, also saying which of `client`'s earlier images went for its quota.
 
         A new image counts against `client`'s uploads of this minute (TooManyUploads past the limit);
         one already stored costs nothing.
@@ -202,7 +330,7 @@ class ImageStore:
         array = (image.clamp(0, 1) * 255).round().to(torch.uint8).contiguous().numpy()  # (3, H, W)
         buffer = io.BytesIO()
         np.save(buffer, array)
-        return self.blobs.put(buffer.getvalue(), lambda: self.rate.count(client))
+        return self.blobs.keep(buffer.getvalue(), lambda: self.rate.count(client), client)
 
     def get(self, image_id: str) -> torch.Tensor:
         """The image (3, H, W) float32 in [0, 1] stored under `image_id`; NotFound if unknown or evicted."""

@@ -39,6 +39,7 @@ import torch
 from tests.live import Running, free_port
 
 HEALTH_LIMIT_S = 1.0
+REST_S = 5  # how long the server rests after the attack before its memory is read again
 RSS_LIMIT_BYTES = 1.5e9
 
 
@@ -64,6 +65,7 @@ class Report:
     rss_before: int = 0
     peak_rss: int = 0
     rss_after: int = 0
+    rss_rest: int = 0  # REST_S after the attack: what the workers give back once idle
     pids_before: set[int] = field(default_factory=set)
     pids_after: set[int] = field(default_factory=set)
     header_answer: str = ""
@@ -401,6 +403,8 @@ async def attack(running: Running, scale: Scale) -> Report:
     report.elapsed_s = time.perf_counter() - start
     report.pids_after = worker_pids(running.pid)
     report.rss_after = resident_bytes(report.pids_after)
+    await asyncio.sleep(REST_S)
+    report.rss_rest = resident_bytes(report.pids_after)
     return report
 
 
@@ -413,7 +417,8 @@ def summary(report: Report) -> str:
         f"max {health[-1] * 1000:.0f} ms (limit {HEALTH_LIMIT_S * 1000:.0f} ms)",
         f"{'workers':>14}: {sorted(report.pids_before)} before, {sorted(report.pids_after)} after",
         f"{'resident':>14}: peak {report.peak_rss / 1e9:.2f} GB, all workers together (limit 1.5 GB); "
-        f"{report.rss_before / 1e9:.2f} GB before, {report.rss_after / 1e9:.2f} GB after",
+        f"{report.rss_before / 1e9:.2f} GB before, {report.rss_after / 1e9:.2f} GB after, "
+        f"{report.rss_rest / 1e9:.2f} GB after {REST_S} s at rest",
         f"{'elapsed':>14}: {report.elapsed_s:.1f} s",
     ]
     return "\n".join(lines)

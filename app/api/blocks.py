@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Body, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.schemas import Tensor
 from app.errors import responses
@@ -107,6 +107,11 @@ class StoredWeights(BaseModel):
     weights_id: str
     keys: list[str]
     shapes: dict[str, list[int]]
+    evicted: list[str] = Field(
+        default_factory=list,
+        description="ids of this address's earlier uploads evicted to keep it within store_items_per_address "
+        "(its least recently used first); empty when none went",
+    )
 
 
 @router.post("/block", response_model=BlockResponse, summary="Run one block stage by stage", responses=responses(404))
@@ -122,5 +127,5 @@ async def create_block_weights(file: UploadFile, http: Request, settings: Settin
     """Upload a block's state dict (.safetensors, or .pt read with torch.load(weights_only=True))."""
     data = await file.read(settings.max_weights_bytes + 1)
     client = http.client.host if http.client else None  # the peer, as for images
-    weights_id, shapes = await in_thread(store_weights, data, settings, client)
-    return StoredWeights(weights_id=weights_id, keys=list(shapes), shapes=shapes)
+    weights_id, shapes, evicted = await in_thread(store_weights, data, settings, client)
+    return StoredWeights(weights_id=weights_id, keys=list(shapes), shapes=shapes, evicted=evicted)

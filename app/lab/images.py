@@ -3,7 +3,7 @@ the bundled samples."""
 
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.config import Settings
 from app.core import inputs
@@ -15,6 +15,11 @@ class StoredImage(BaseModel):
     image_id: str
     width: int
     height: int
+    evicted: list[str] = Field(
+        default_factory=list,
+        description="ids of this address's earlier uploads evicted to keep it within store_items_per_address "
+        "(its least recently used first); empty when none went",
+    )
 
 
 class Sample(BaseModel):
@@ -31,7 +36,8 @@ def check_upload_size(size: int, settings: Settings) -> None:
 
 def store_upload(data: bytes, settings: Settings, client: str | None = None) -> StoredImage:
     """Decode the bytes (3, H, W), shrink to max_side and keep the pixels by content hash; a new
-    image counts against `client`'s uploads of this minute (a 429 past uploads_per_minute)."""
+    image counts against `client`'s uploads of this minute (a 429 past uploads_per_minute); the
+    answer names the client's own earlier images evicted for its quota (store_items_per_address)."""
     check_upload_size(len(data), settings)
     store = get_store(settings)
     store.rate.check(client)  # before decoding: a client over its limit costs no compute
@@ -40,8 +46,8 @@ def store_upload(data: bytes, settings: Settings, client: str | None = None) -> 
     except InputError:
         store.rate.count(client)  # a refused file cost the reading: it counts, or refusals would be free to repeat
         raise
-    image_id = store.put(image, client)  # (3, H, W)
-    return StoredImage(image_id=image_id, width=image.shape[2], height=image.shape[1])
+    kept = store.keep(image, client)  # (3, H, W)
+    return StoredImage(image_id=kept.id, width=image.shape[2], height=image.shape[1], evicted=kept.evicted)
 
 
 def list_samples() -> list[Sample]:

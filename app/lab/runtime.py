@@ -29,7 +29,9 @@ def get_device(preference: str) -> torch.device:
 
 @lru_cache
 def get_store(settings: Settings) -> ImageStore:
-    return ImageStore(settings.store_dir, settings.store_items, settings.uploads_per_minute)
+    return ImageStore(
+        settings.store_dir, settings.store_items, settings.uploads_per_minute, settings.store_items_per_address
+    )
 
 
 @lru_cache(maxsize=len(inputs.SAMPLES))

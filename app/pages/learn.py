@@ -9,7 +9,7 @@ from app.core import inputs
 from app.lab.encoding import dumps
 from app.lab.learn.reduce import reduce_answer
 from app.lab.learn.service import record
-from app.lab.learn.state import dumped, learn_page_data, learn_state
+from app.lab.learn.state import check_export, dumped, learn_page_data, learn_state
 from app.lab.query import query_values
 from app.pages.export import download, render
 from app.pages.templating import language, page_text, pick_language, render_page
@@ -56,6 +56,7 @@ def learn_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     text = learn_text(lang)
     parsed, requests = learn_state(params, settings)
+    check_export(parsed, requests, settings)
     data = {
         "text": text,
         "learn": record(requests["learn"], settings),

@@ -1,4 +1,6 @@
+import contextlib
 import json
+import socket
 import time
 
 import httpx
@@ -7,6 +9,7 @@ import torch
 
 from app.core.learn import least_squares, train
 from app.lab.encoding import decode
+from benchmarks.hostile import dockerfile_server
 from tests.live import server
 
 G = torch.Generator().manual_seed(7)
@@ -223,3 +226,41 @@ def wait_for_the_slot(http: httpx.Client, short: dict) -> None:
         assert time.monotonic() - left < 5, "the run kept its slot after its client left"
         time.sleep(0.05)
     assert answer.status_code == 200
+
+
+def test_a_stream_nobody_reads_is_dropped_and_its_slot_goes_to_the_next_student(tmp_path):
+    """A client that asks for a long run's stream and then reads nothing is dropped once its events
+    have filled the connection's buffers (send_buffer_bytes bounds the server's) and send_stall_s
+    has passed: its run stops and another student's training, queued behind it, is answered long
+    before the run would have ended. Before send_buffer_bytes the kernel's send buffer grew to 4 MB
+    and took 11 s of events first. Served as `python -m app serve` runs (the buffer is set there)."""
+    stall_s = 1
+    settings = {"train_slots": "1", "train_queue": "1", "send_stall_s": str(stall_s)}
+    with (
+        dockerfile_server(tmp_path, workers=1, **settings) as running,
+        httpx.Client(base_url=running.url, timeout=60) as http,
+    ):
+        port = int(running.url.rsplit(":", 1)[1])
+        with socket.socket() as reader:
+            reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            reader.connect(("127.0.0.1", port))
+            payload = json.dumps(LONG).encode()
+            head = b"POST /api/learn HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            head += f"Content-Length: {len(payload)}\r\n\r\n".encode()
+            reader.sendall(head + payload)
+            reader.settimeout(30)
+            assert reader.recv(256).startswith(b"HTTP/1.1 200")  # training has begun; now it reads nothing
+            started = time.monotonic()
+            answer = http.post("/api/learn", json=body(steps=5))  # queued behind the stalled stream
+            waited = time.monotonic() - started
+            assert answer.status_code == 200
+            assert events(answer.text)[-1][0] == "done"
+            # LONG trains for about 20 s: the slot came from the drop, not from the run's end.
+            assert waited < stall_s + 6, f"the next student waited {waited:.1f} s for the training slot"
+            # The dropped stream ends without its done event: the server closed the connection.
+            reader.settimeout(10)
+            received = b""
+            with contextlib.suppress(ConnectionError):
+                while chunk := reader.recv(1 << 20):
+                    received += chunk
+            assert b"event: done" not in received

@@ -7,6 +7,7 @@ import socket
 import httpx
 
 from app.config import get_settings
+from benchmarks.hostile import dockerfile_server
 from tests.classroom.conftest import HEAD_TIMEOUT_S
 
 
@@ -72,3 +73,22 @@ def test_a_head_that_stops_arriving_is_a_408_within_the_head_timeout(classroom_s
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 ")
     assert json.loads(body) == {"detail": f"request line and headers: not complete within {timeout:g} s"}
+
+
+def test_past_max_connections_uvicorns_503_is_json_with_the_security_headers(tmp_path):
+    with dockerfile_server(tmp_path, workers=1, max_connections="2") as running:
+        host, port = running.url.removeprefix("http://").split(":")
+        idle = [socket.create_connection((host, int(port)), timeout=10) for _ in range(2)]
+        try:
+            status, headers, body = exchange(running.url, b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        finally:
+            for connection in idle:
+                connection.close()
+    assert status == b"HTTP/1.1 503 Service Unavailable"
+    assert json.loads(body) == {
+        "detail": "the server is busy (over the limit of 2 connections at once in this worker); retry in 5 s"
+    }
+    assert headers["content-type"] == "application/json"
+    assert headers["retry-after"] == "5"
+    assert headers["connection"] == "close"
+    assert_secured(headers)

@@ -1,9 +1,13 @@
 import json
 import re
+import time
 
 import pytest
 
+from app.config import get_settings
 from app.pages.templating import LANGUAGES, page_text
+
+S = get_settings()
 
 
 def data_block(page: str) -> dict:
@@ -73,6 +77,55 @@ def test_the_export_is_self_contained_and_holds_the_runs(client):
     assert data["learn"]["done"]["step"] == 60
     assert [run["start"].get("layers") is None for run in data["compare"]] == [True, False]
     assert data["reduce"]["rank"] == 2 and data["autoencoder"]["start"]["pca"]["rank"] == 2
+
+
+# The heaviest export: four runs of 64 → 64 → 64 at 128×128; it trained for 16–25 s and
+# answered 32 MB before the export's bounds.
+HEAVIEST = "in=random&rc=64&rh=128&rw=128&tgt=random&tc=64&layers=2&hid=64&cmp=1&steps=500&every=1&R=64"
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "parameter", "message"),
+    [
+        (
+            HEAVIEST,
+            422,
+            "steps",
+            f"steps × H·W × weights = 248302796800 in all, over one training's work limit of {S.max_train_work}",
+        ),
+        (
+            "feat=bank&cmp=1&layers=2&hid=64&steps=2000&every=2",  # 62 s under load, each run within the API's limits
+            422,
+            "steps",
+            f"the export trains 4 runs (the autoencoder's 600 steps among them): steps × H·W = 108134400 in all, over "
+            f"one training's limit of {S.max_train_pixel_steps}",
+        ),
+        (
+            "in=random&rc=64&rh=128&rw=128&tgt=random&tc=64&steps=1&every=1&R=4",  # 19.5 MB of file, little training
+            413,
+            "in",
+            f"the export's maps would be about 14068394 bytes, over the limit of {S.max_export_bytes}",
+        ),
+    ],
+)
+def test_an_exports_trainings_and_maps_are_bounded_before_any_work(client, query, status, parameter, message):
+    started = time.monotonic()
+    r = client.get(f"/export/learn.html?{query}")
+    assert time.monotonic() - started < 2  # refused before training
+    assert r.status_code == status
+    if status == 422:
+        (detail,) = r.json()["detail"]
+        assert detail["loc"] == ["query", parameter]
+        assert message in detail["msg"]
+    else:
+        assert r.json()["detail"].startswith(f"query.{parameter}: {message}")
+
+
+def test_an_export_within_its_bounds_is_no_larger_than_they_say(client):
+    r = client.get("/export/learn.html?in=random&rc=20&rh=128&rw=128&tgt=random&tc=20&steps=1&every=1&R=4&cmp=1")
+    assert r.status_code == 200
+    base = len(client.get("/export/learn.html?in=random&rc=1&rh=1&rw=1&tgt=random&tc=1&steps=1&every=1&R=1").content)
+    assert len(r.content) - base <= S.max_export_bytes
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -51,7 +51,8 @@ ACCEPTED_SAFETENSORS = ", ".join(DTYPES)
 
 @lru_cache
 def weights_store(settings: Settings) -> BlobStore:
-    return BlobStore(settings.store_dir / "blocks", settings.store_items, ".safetensors", ("weights_id",), "state dict")
+    directory, quota = settings.store_dir / "blocks", settings.store_items_per_address
+    return BlobStore(directory, settings.store_items, ".safetensors", ("weights_id",), "state dict", quota)
 
 
 @lru_cache
@@ -211,8 +212,11 @@ def read_state_dict(data: bytes, settings: Settings) -> dict[str, torch.Tensor]:
     return state
 
 
-def store_weights(data: bytes, settings: Settings, client: str | None = None) -> tuple[str, dict[str, list[int]]]:
-    """Keep an uploaded state dict; its id and the shape of every tensor, by name. A new one counts
+def store_weights(
+    data: bytes, settings: Settings, client: str | None = None
+) -> tuple[str, dict[str, list[int]], list[str]]:
+    """Keep an uploaded state dict; its id, the shape of every tensor by name, and the ids of the
+    client's earlier state dicts evicted for its quota (store_items_per_address). A new one counts
     against `client`'s uploads of this minute (429 past uploads_per_minute), as an image does."""
     if len(data) > settings.max_weights_bytes:
         raise TooLarge(("file",), f"{len(data)} bytes is over the limit of {settings.max_weights_bytes}")
@@ -224,8 +228,8 @@ def store_weights(data: bytes, settings: Settings, client: str | None = None) ->
         rate.count(client)  # a refused file cost the reading: it counts, or refusals would be free to repeat
         raise
     normalised = save_safetensors({key: value.detach().contiguous().clone() for key, value in state.items()})
-    weights_id = weights_store(settings).put(normalised, lambda: rate.count(client))
-    return weights_id, {key: list(value.shape) for key, value in state.items()}
+    kept = weights_store(settings).keep(normalised, lambda: rate.count(client), client)
+    return kept.id, {key: list(value.shape) for key, value in state.items()}, kept.evicted
 
 
 def get_weights(weights_id: str, settings: Settings) -> dict[str, torch.Tensor]:

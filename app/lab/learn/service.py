@@ -90,6 +90,22 @@ def check_autoencoder(request: LearnRequest, c_in: int) -> None:
         raise InputError(("noise",), "an autoencoder reproduces its input: no noise on the target")
 
 
+def export_cost(request: LearnRequest, settings: Settings) -> tuple[int, int, int]:
+    """(steps × H·W, steps × H·W × weights, map values) of one run of an export, before it is built;
+    the maps are those its first and last events carry (X and T, then the output and T). An
+    upload's size is not known yet: its max_side² bounds it. Call after check_learn_request."""
+    shape = input_shape(request.input, request.features, request.max_side, settings)
+    c_in = len(shape.names)
+    c_out = check_target(request, shape.names, settings)
+    pixels = shape.height * shape.width if shape.height is not None else request.max_side**2
+    if isinstance(request.target, AutoencoderTarget):
+        widths = [c_in, request.target.autoencoder.rank, c_in]
+    else:
+        widths = [c_in, c_out] if request.hidden is None else [c_in, request.hidden, c_out]
+    weights_count = sum(a * b for a, b in itertools.pairwise(widths))
+    return request.steps * pixels, request.steps * pixels * weights_count, (c_in + 3 * c_out) * pixels
+
+
 def check_learn_request(request: LearnRequest, settings: Settings) -> None:
     """Every limit that can be checked before X is built (all of them but an upload's size)."""
     shape = input_shape(request.input, request.features, request.max_side, settings)

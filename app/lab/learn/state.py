@@ -11,11 +11,12 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from app.config import Settings
-from app.core.errors import InputError
+from app.core.errors import InputError, TooLarge
 from app.core.weights import COLOUR_PRESETS
 from app.lab.learn.models import LearnRequest, ReduceRequest
 from app.lab.learn.reduce import check_reduce_request
-from app.lab.learn.service import check_learn_request
+from app.lab.learn.service import check_learn_request, export_cost
+from app.lab.limits import BYTES_PER_VALUE
 from app.lab.models import Seed
 from app.lab.query import (
     INPUT_PARAMETER,
@@ -133,6 +134,49 @@ def check_requests(requests: dict[str, object], settings: Settings) -> None:
     for request in (requests["learn"], *requests["compare"], requests["autoencoder"]):
         check_learn_request(request, settings)
     check_reduce_request(requests["reduce"], settings)
+
+
+def export_requests(state: LearnState, requests: dict[str, object]) -> list[LearnRequest]:
+    """The trainings an export runs: the page's, the comparison's two (cmp=1) and the autoencoder."""
+    compare = requests["compare"] if state.cmp == "1" else []
+    return [requests["learn"], *compare, requests["autoencoder"]]
+
+
+def check_export(state: LearnState, requests: dict[str, object], settings: Settings) -> None:
+    """An export trains every run its page would, one after the other, in one request (the
+    heaviest query trained for 16–25 s and answered 32 MB): together they may cost what one run
+    of /api/learn may (max_train_pixel_steps, max_train_work), and the maps it inlines are held
+    to max_export_bytes. Checked before any training; each refusal names `steps` or `in`."""
+    trainings = export_requests(state, requests)
+    costs = [export_cost(request, settings) for request in trainings]
+    runs = f"the export trains {len(trainings)} runs (the autoencoder's {AUTOENCODER['steps']} steps among them)"
+    fewer = "ask for fewer steps, fewer channels, a smaller R" + (" or cmp=0" if state.cmp == "1" else "")
+    pixel_steps = sum(cost[0] for cost in costs)
+    if pixel_steps > settings.max_train_pixel_steps:
+        raise InputError(
+            ("query", "steps"),
+            f"{runs}: steps × H·W = {pixel_steps} in all, over one training's limit of "
+            f"{settings.max_train_pixel_steps}; {fewer}",
+        )
+    work = sum(cost[1] for cost in costs)
+    if work > settings.max_train_work:
+        raise InputError(
+            ("query", "steps"),
+            f"{runs}: steps × H·W × weights = {work} in all, over one training's work limit of "
+            f"{settings.max_train_work}; {fewer}",
+        )
+    # The reduction's maps: the input, its reconstruction (Cin each) and the rank's reduced maps.
+    # The autoencoder (last) trains on the same input, its maps 4·Cin·H·W: Cin·H·W is one copy of X.
+    x_values = costs[-1][2] // 4
+    c_in = in_channels(state)
+    values = sum(cost[2] for cost in costs) + x_values * (2 * c_in + requests["reduce"].rank) // c_in
+    size = int(values * BYTES_PER_VALUE["u8"])
+    if size > settings.max_export_bytes:
+        raise TooLarge(
+            ("query", "in"),
+            f"the export's maps would be about {size} bytes, over the limit of {settings.max_export_bytes}; "
+            "ask for fewer channels" + (" or cmp=0" if state.cmp == "1" else ""),
+        )
 
 
 def learn_page_data(state: LearnState, requests: dict[str, object], settings: Settings, text: dict) -> dict:
