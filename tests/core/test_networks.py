@@ -2,7 +2,6 @@
 torch built-ins, counted another way (forward hooks: output size × Cin/groups × k² per conv), and
 against torchvision's own where it is installed."""
 
-
 import pytest
 import torch
 from torch import nn
