@@ -5,7 +5,7 @@ import { ApiError, postMix, postMixNpz, refusal } from "../shared/api.js";
 import { PLOT_CONFIG } from "../shared/config.js";
 import { editorElements, renderEditor, wireEditor } from "./editor.js";
 import { wireGrids } from "./grids.js";
-import { decodeAnswer, drawPlot, mixerElements, renderMixer } from "./render.js";
+import { decodeAnswer, drawPlot, mixLocally, mixerElements, renderMixer } from "./render.js";
 import { createScheduler, includes } from "./scheduler.js";
 import {
   INITIAL,
@@ -51,6 +51,9 @@ const page = {
   selected: { row: 0, col: 0 }, // the cell of W (or b, in column Cin) being edited
   file: null, // the image last uploaded, for a silent re-upload
   drawn: {}, // what the last render left: the grids, for hit tests, and the figures' widths
+  edits: 0, // edits of W and b so far; `answered`: how many of them the last answer drawn holds
+  answered: 0,
+  overlaid: false, // the drag path has laid canvases over figures (render.js): owed a full draw
 };
 
 // ---- state ↔ controls ↔ URL --------------------------------------------------------------
@@ -96,25 +99,60 @@ function sayRefusal(error) {
 
 // ---- requests and drawing ------------------------------------------------------------------
 // body[data-busy] is there while anything is in flight or waiting, for tests and benchmarks to wait
-// on; once every view is drawn (the frame after the last redraw), body[data-redraw-ms] says how long
-// it took since the change.
+// on; once every view shows the last answer (the frame after the last redraw), body[data-redraw-ms]
+// says how long it took since the change. After the drag path's draws, the figures themselves are
+// drawn again once the edits have stopped for FULL_DRAW_MS; data-busy waits for that too.
+const FULL_DRAW_MS = 250;
+let fullDraw = null;
 
 const scheduler = createScheduler({
-  send: (kind) => postMix(mixRequest(page.state, includes(kind))),
+  send: async (kind) => {
+    const edits = page.edits;
+    const answer = await postMix(mixRequest(page.state, includes(kind)));
+    return { ...answer, edits };
+  },
   draw: show,
   fail: recover,
   channel: () => page.state.ch,
-  busy: () => (document.body.dataset.busy = "1"),
+  busy: () => {
+    document.body.dataset.busy = "1";
+    clearTimeout(fullDraw);
+  },
   idle: (ms) => {
     if (ms !== null) document.body.dataset.redrawMs = String(Math.round(ms));
-    delete document.body.dataset.busy;
+    if (!page.overlaid) delete document.body.dataset.busy;
+    else {
+      fullDraw = setTimeout(() => {
+        page.overlaid = false;
+        redraw();
+        delete document.body.dataset.busy;
+      }, FULL_DRAW_MS);
+    }
   },
   now: () => performance.now(),
   frame: (callback) => requestAnimationFrame(callback),
 });
 
-function show(answer, kind, sent) {
+// An edit of row n of W or of b[n] is drawn at the next frame from the X the page has, before the
+// server answers; its answer replaces the local one. Edits the last answer drawn already holds
+// are not drawn again.
+const local = { rows: new Set(), frame: null };
+function drawLocally(row) {
+  local.rows.add(row);
+  local.frame ??= requestAnimationFrame(() => {
+    local.frame = null;
+    const rows = [...local.rows];
+    local.rows.clear();
+    if (!page.last || page.answered === page.edits) return;
+    const { pr, pc, act, ch } = page.state;
+    const probe = pr !== null && pc !== null ? { row: pr, col: pc } : null;
+    redraw(false, mixLocally(page.last, rows, act, ch, probe));
+  });
+}
+
+function show({ edits, ...answer }, kind, sent) {
   const { state } = page;
+  page.answered = edits;
   page.last = decodeAnswer(answer, page.last, state.act, TEXT.channels);
   const [cout, cin] = answer.weight.shape;
   if (state.cout !== cout) {
@@ -122,17 +160,20 @@ function show(answer, kind, sent) {
     syncControls();
   }
   if (page.selected.row >= cout || page.selected.col > cin) page.selected = { row: 0, col: 0 };
-  redraw(kind === "full");
+  redraw(kind === "full", { row: kind === "row" });
   const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
   setStatus(fill(TEXT.status, { device, ms: Math.round(performance.now() - sent) }));
   document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
 }
 
-function redraw(newInput = false) {
+// `drag`: {row: true} where only output rows changed (render.js draws them on the drag path), and
+// what mixLocally computed for a draw before the server's answer.
+function redraw(newInput = false, drag = {}) {
   const { state } = page;
   const probe = state.pr !== null && state.pc !== null ? { row: state.pr, col: state.pc } : null;
   const how = { activation: state.act, channel: state.ch, probe, shared: state.scale === "shared" };
-  renderMixer(views, { ...page.last, ...how, selected: page.selected, newInput, drawn: page.drawn, text: TEXT });
+  const model = { ...page.last, ...how, ...drag, selected: page.selected, newInput, drawn: page.drawn, text: TEXT };
+  page.overlaid = renderMixer(views, model);
   renderEditor(editor, page);
 }
 
@@ -183,7 +224,9 @@ const editing = {
   edited(row, firstEdit) {
     syncControls();
     commit(firstEdit); // one history entry per editing session, not per keystroke
+    page.edits += 1;
     scheduler.schedule("row", row);
+    drawLocally(row);
   },
   chose() {
     commit(false);

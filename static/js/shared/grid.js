@@ -138,11 +138,20 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
       context.fillText(line, x0 + tw / 2, y);
     });
   });
-  const url = canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality);
   const names = tiles.map((tile) => tile.label.join(" "));
   const scaleText = shared ? `${ticks[0]} … ${ticks[2]}` : words.own_range;
-  const grid = { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
-  return { ...grid, labels: names, fontPx, cols, limits, scaleText };
+  const grid = { canvas, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
+  return withUrl({ ...grid, labels: names, fontPx, cols, limits, scaleText });
+}
+
+// `grid.url`, the composed image as a data URL, is encoded when first read: the Mixer's drag path
+// shows the canvas itself and never needs it.
+function withUrl(grid) {
+  let url = null;
+  return Object.defineProperty(grid, "url", {
+    get: () => (url ??= grid.canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality)),
+    enumerable: true,
+  });
 }
 
 // As many columns as keep a grid of `count` tiles (`aspect` = height / width, `lines` of label under
