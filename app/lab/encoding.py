@@ -32,15 +32,15 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def _png(plane: np.ndarray) -> bytes:
     """An (H, W) uint8 map as an 8-bit greyscale PNG. Every row is filtered with PNG's "Up" (its
     difference from the row above, modulo 256: neighbouring rows of a map are alike) and deflated at
-    level 6; choosing a filter per row, as Pillow does, makes files a tenth smaller at three times the
-    time."""
+    level 1, which costs what gzip of the u8 JSON costs (level 6: 6 % smaller, twice the time;
+    Pillow's filter chosen per row: 15 % smaller, five times the time)."""
     height, width = plane.shape
     rows = np.empty((height, width + 1), dtype=np.uint8)
     rows[:, 0] = 2  # the filter type: Up
     rows[:, 1:] = plane
     rows[1:, 1:] -= plane[:-1]
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8 bits, greyscale, no interlace
-    idat = zlib.compress(rows.tobytes(), 6)
+    idat = zlib.compress(rows.tobytes(), 1)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 

@@ -1,7 +1,7 @@
 // The Mixer page, wiring only: `page` is its one state; state.js reads and writes it as the
 // URL's query string and builds its requests, scheduler.js sends them, render.js draws
 // every view from the answer, editor.js edits W and b, upload.js sends images.
-import { ApiError, decodeImages, postMix, postMixNpz, refusal } from "../shared/api.js";
+import { ApiError, postMix, postMixNpz, refusal } from "../shared/api.js";
 import { PLOT_CONFIG } from "../shared/config.js";
 import { editorElements, renderEditor, wireEditor } from "./editor.js";
 import { wireGrids } from "./grids.js";
@@ -106,12 +106,9 @@ const FULL_DRAW_MS = 250;
 let fullDraw = null;
 
 const scheduler = createScheduler({
-  // The page's maps travel as PNG images (a third smaller than u8 in JSON, and decoded natively);
-  // mixRequest's "u8" is the server's own (app/lab/mixer/state.py), for exports and API clients.
   send: async (kind) => {
     const edits = page.edits;
-    const request = { ...mixRequest(page.state, includes(kind)), encoding: "png" };
-    return { ...(await decodeImages(await postMix(request))), edits };
+    return { ...(await postMix(mixRequest(page.state, includes(kind)))), edits };
   },
   draw: show,
   fail: recover,

@@ -120,44 +120,8 @@ function bytes(base64) {
   return out;
 }
 
-// A "png" tensor (each channel an 8-bit greyscale PNG of u8's q) → a promise of {shape, values}: the
-// browser decodes the images natively, off the main thread.
-async function decodePng(encoded) {
-  const shape = encoded.shape.split(",").map(Number);
-  const [height, width] = shape.slice(-2);
-  const plane = height * width;
-  const options = { colorSpaceConversion: "none", premultiplyAlpha: "none" }; // the bytes as they are
-  const images = await Promise.all(
-    encoded.bdata.map((b64) => createImageBitmap(new Blob([bytes(b64)], { type: "image/png" }), options)),
-  );
-  const context = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
-  const values = new Float32Array(images.length * plane);
-  images.forEach((image, c) => {
-    context.drawImage(image, 0, 0);
-    image.close();
-    const rgba = context.getImageData(0, 0, width, height).data;
-    const [scale, offset] = [encoded.scale[c], encoded.offset[c]];
-    for (let i = 0; i < plane; i++) values[c * plane + i] = offset + scale * rgba[4 * i];
-  });
-  return { shape, values };
-}
-
-// An answer's "png" maps decoded in place (as decoded tensors, which decodeTensor passes through).
-export async function decodeImages(answer) {
-  const holders = [answer.input, answer.output, answer.explain].filter(Boolean);
-  const jobs = holders.flatMap((holder) =>
-    Object.entries(holder)
-      .filter(([, value]) => value?.dtype === "png")
-      .map(async ([key, value]) => (holder[key] = await decodePng(value))),
-  );
-  await Promise.all(jobs);
-  return answer;
-}
-
-// An encoded tensor → {shape, values: Float32Array in C order}. u8 is value = offset + scale·q per
-// channel; a tensor decodeImages decoded is passed through.
+// An encoded tensor → {shape, values: Float32Array in C order}. u8 is value = offset + scale·q per channel.
 export function decodeTensor(encoded) {
-  if (encoded.values) return encoded;
   if (Array.isArray(encoded)) {
     const flat = encoded.flat(Infinity);
     const shape = [];
