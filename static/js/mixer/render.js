@@ -147,6 +147,8 @@ export function renderMixer(dom, model) {
   const inputKey = keyOfInput(model, widths, heights);
   const sameSizes = PLOTS.every((role) => widths[role] === drawn.widths?.[role]);
   if (model.row && !fitting && sameSizes && drawn.inputKey === inputKey && renderRow(dom, model)) return true;
+  // A draw before the server's answer is for the drag path only: elsewhere the answer is awaited.
+  if (model.localExplain) return false;
   drawn.widths = widths;
   drawn.grids ??= {};
   if (shown(dom.inputGrid) && (model.newInput || drawn.inputKey !== inputKey)) {
