@@ -70,7 +70,7 @@ def main() -> None:
         ("base64 float32", "base64", "identity"),
         ("u8", "u8", "identity"),
         ("u8 + gzip", "u8", "gzip"),
-        ("png + gzip (the Mixer page's)", "png", "gzip"),
+        ("png + gzip", "png", "gzip"),
     ]
     with server("app.main:app") as ours, server("benchmarks.naive_app:app") as naive:
         t_naive, n_naive = timed(naive.url, WORKLOAD, 5)

@@ -54,6 +54,7 @@ const page = {
   edits: 0, // edits of W and b so far; `answered`: how many of them the last answer drawn holds
   answered: 0,
   overlaid: false, // the drag path has laid canvases over figures (render.js): owed a full draw
+  uncommitted: false, // edits not yet in the URL
 };
 
 // ---- state ↔ controls ↔ URL --------------------------------------------------------------
@@ -119,6 +120,8 @@ const scheduler = createScheduler({
   },
   idle: (ms) => {
     if (ms !== null) document.body.dataset.redrawMs = String(Math.round(ms));
+    if (page.uncommitted) commit(false);
+    page.uncommitted = false;
     if (!page.overlaid) delete document.body.dataset.busy;
     else {
       fullDraw = setTimeout(() => {
@@ -222,7 +225,10 @@ controls.cout.addEventListener("input", () => {
 const editing = {
   edited(row, firstEdit) {
     syncControls();
-    commit(firstEdit); // one history entry per editing session, not per keystroke
+    // One history entry per editing session, not per keystroke; while a weight is dragged the URL
+    // follows once the answers catch up (idle): Chromium throttles a page's history calls.
+    if (firstEdit) commit(true);
+    else page.uncommitted = true;
     page.edits += 1;
     scheduler.schedule("row", row);
     drawLocally(row);

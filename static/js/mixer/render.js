@@ -261,8 +261,8 @@ export function mixLocally(last, rows, activation, n, probe) {
 // Y[n] change, at the sizes last drawn. Plotly takes tens of milliseconds a figure to draw an image
 // again, so each of these figures' new picture is drawn on a canvas laid over its plot area instead;
 // the page asks renderMixer for the figures themselves once the edits stop (for hover texts and the
-// toolbar's downloads), and drawPlot takes the canvas away. A figure whose frame would change (a
-// grid of another size, W's colour bar on another range) is drawn by Plotly at once.
+// toolbar's downloads), and drawPlot takes the canvas away. A grid whose size would change makes
+// the whole page be drawn at once.
 // Says false where the whole page has to be drawn again.
 function renderRow(dom, model) {
   const { answer, input, output, names, activation, channel, probe, shared, drawn, text } = model;
@@ -285,8 +285,8 @@ function renderRow(dom, model) {
     width: widths.weights,
   });
   if (shown(dom.weights)) {
-    if (weights.limit !== drawn.weightsLimit) drawPlot(dom.weights, weights, widths.weights);
-    else overlay(dom.weights, cellsCanvas(dom.weights, weights), [-0.5, weights.data[0].z[0].length - 0.5, -0.5, cout - 0.5]);
+    const cells = cellsCanvas(dom.weights, weights, drawn.weightsLimit);
+    overlay(dom.weights, cells, [-0.5, weights.data[0].z[0].length - 0.5, -0.5, cout - 0.5]);
   }
   if (shown(dom.sum)) {
     const { grid, scale } = sumGrid(explain, input, names, output, activation, widths.sum);
@@ -348,8 +348,10 @@ function markProbe(grid, probe, scale) {
 }
 
 // W's heatmap as weightsFigure describes it (cells, the line before b, the selected cell, the dashes
-// in negative cells, the numbers in them), drawn on a canvas the size of `element`'s plot area.
-function cellsCanvas(element, figure) {
+// in negative cells, the numbers in them), drawn on a canvas the size of `element`'s plot area, on
+// the colour bar's range `limit` as drawn (a weight dragged beyond it takes the end colour, as
+// clipped values do, until the figure is drawn again with its new bar).
+function cellsCanvas(element, figure, limit) {
   const { xaxis, yaxis } = element._fullLayout;
   const ratio = window.devicePixelRatio || 1;
   const [heatmap, marks] = figure.data;
@@ -361,7 +363,7 @@ function cellsCanvas(element, figure) {
   const context = canvas.getContext("2d");
   const [cw, ch] = [canvas.width / cols, canvas.height / rows];
   const colour = (w) => {
-    const rgba = mapColour(w / figure.limit, false, 0, 0);
+    const rgba = mapColour(w / limit, false, 0, 0);
     return `rgb(${rgba & 255},${(rgba >> 8) & 255},${(rgba >> 16) & 255})`;
   };
   const gap = ratio; // xgap, ygap: 1 CSS pixel
@@ -389,7 +391,7 @@ function cellsCanvas(element, figure) {
     context.textBaseline = "middle";
     z.forEach((row, n) =>
       row.forEach((w, c) => {
-        context.fillStyle = Math.abs(w / figure.limit) > 0.6 ? "#fff" : COLOURS.text;
+        context.fillStyle = Math.abs(w / limit) > 0.6 ? "#fff" : COLOURS.text;
         context.fillText(heatmap.text[n][c], (c + 0.5) * cw, (n + 0.5) * ch);
       }),
     );
