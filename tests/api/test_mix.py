@@ -1,12 +1,14 @@
+import base64
 import io
 
 import numpy as np
+from PIL import Image
 import pytest
 import torch
 from torch import nn
 
 from app.core import inputs
-from app.lab.encoding import decode
+from app.lab.encoding import decode, encode
 
 X = [[[1, 2]], [[3, 4]]]  # (2, 1, 2)
 
@@ -75,14 +77,14 @@ def test_random_weights_are_pytorch_conv2d_from_the_seed(client):
     np.testing.assert_allclose(decode(body["output"]["maps"]), expected, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("encoding", ["base64", "u8", "json"])
+@pytest.mark.parametrize("encoding", ["base64", "u8", "png", "json"])
 def test_encodings_agree(client, encoding):
     request = {"input": {"source": "sample", "name": "shapes"}, "max_side": 32, "features": "bank", "out_channels": 3}
     reference = decode(client.post("/api/mix", json={**request, "encoding": "json"}).json()["output"]["maps"])
     maps = client.post("/api/mix", json={**request, "encoding": encoding}).json()["output"]["maps"]
     assert decode(maps).shape == (3, 32, 32)
-    if encoding == "u8":
-        assert maps["dtype"] == "u1" and maps["shape"] == "3, 32, 32"
+    if encoding in ("u8", "png"):
+        assert maps["dtype"] == {"u8": "u1", "png": "png"}[encoding] and maps["shape"] == "3, 32, 32"
         assert len(maps["scale"]) == len(maps["offset"]) == 3
         step = np.asarray(maps["scale"])[:, None, None]
         assert np.all(np.abs(decode(maps) - reference) <= step / 2 + 1e-6)
@@ -90,6 +92,32 @@ def test_encodings_agree(client, encoding):
         np.testing.assert_array_equal(decode(maps), reference)
     if encoding == "base64":
         assert maps["dtype"] == "f4" and maps["shape"] == "3, 32, 32"
+
+
+def test_png_holds_u8s_values_exactly(client):
+    # Each channel's PNG is the u8 encoding's bytes, q, as an 8-bit greyscale image (Pillow reads it).
+    request = {"input": {"source": "sample", "name": "shapes"}, "max_side": 32, "features": "bank", "out_channels": 3}
+    u8 = client.post("/api/mix", json={**request, "encoding": "u8"}).json()["output"]["maps"]
+    png = client.post("/api/mix", json={**request, "encoding": "png"}).json()["output"]["maps"]
+    assert (png["scale"], png["offset"]) == (u8["scale"], u8["offset"]) and len(png["bdata"]) == 3
+    q = np.frombuffer(base64.b64decode(u8["bdata"]), dtype=np.uint8).reshape(3, 32, 32)
+    for c, b64 in enumerate(png["bdata"]):
+        image = Image.open(io.BytesIO(base64.b64decode(b64)))
+        assert (image.format, image.mode, image.size) == ("PNG", "L", (32, 32))
+        np.testing.assert_array_equal(np.asarray(image), q[c])
+    np.testing.assert_array_equal(decode(png), decode(u8))
+
+
+def test_png_encodes_a_small_tensor_exactly():
+    # Two channels of 2×3: q = (value − min) / ((max − min) / 255), rows filtered with "Up" (mod 256).
+    first = [[0.0, 51.0, 255.0], [255.0, 0.0, 102.0]]
+    tensor = torch.tensor([first, [[-1.0] * 3] * 2])
+    png = encode(tensor, "png")
+    assert (png["dtype"], png["shape"], png["offset"], png["scale"]) == ("png", "2, 2, 3", [0.0, -1.0], [1.0, 0.0])
+    planes = [np.asarray(Image.open(io.BytesIO(base64.b64decode(b64)))) for b64 in png["bdata"]]
+    np.testing.assert_array_equal(planes[0], first)
+    np.testing.assert_array_equal(planes[1], [[0, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(decode(png), tensor.numpy())
 
 
 def test_u8_default_workload_is_compact(client):

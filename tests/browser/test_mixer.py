@@ -154,3 +154,49 @@ def test_upload_a_png_and_refuse_a_text_file(watched, store_dir):
     )
     # The browser logs the two refusals themselves (the 404 of the evicted image, the 415); nothing else.
     assert [e.split("status of ")[1] for e in watched.errors] == ["404 (Not Found)", "415 (Unsupported Media Type)"]
+
+
+MIX_ROW = """async () => {
+  const { mixRow } = await import("/static/js/mixer/local-mix.js");
+  const input = { shape: [2, 1, 3], values: new Float32Array([1, 2, 3, -1, 0.5, 4]) };
+  const mix = { input, weight: [[1, 0], [2, -1]], bias: [0, 0.5], activation: "none" };
+  const none = Array.from(mixRow(mix, 1, new Float32Array(3)));
+  const relu = Array.from(mixRow({ ...mix, activation: "relu" }, 1, new Float32Array(3)));
+  return { none, relu };
+}"""
+
+
+def test_a_dragged_weights_output_row_is_computed_in_the_page(watched):
+    # Y[1] = 2·X[0] − X[1] + 0.5 over the three pixels, before and after ReLU.
+    watched.open("/?in=random&rc=3&rh=8&rw=8&cout=2")
+    rows = watched.page.evaluate(MIX_ROW)
+    assert rows == {"none": [3.5, 4.0, 2.5], "relu": [3.5, 4.0, 2.5]}
+    rows = watched.page.evaluate(MIX_ROW.replace("0.5, 4", "0.5, 9"))
+    assert rows == {"none": [3.5, 4.0, -2.5], "relu": [3.5, 4.0, 0.0]}
+
+
+def test_a_drag_ends_with_the_figures_themselves_and_the_servers_numbers(watched, base_url):
+    # While edits come, the drag path lays canvases over the figures; once idle, none is left and
+    # every figure holds the last answer: W's cell, the sum's weight, the probe's y.
+    watched.open("/?in=random&rc=3&rh=8&rw=8&cout=2&pr=3&pc=4")
+    page = watched.page
+    slider = page.locator("#w-slider")
+    for value in ["0.1", "0.3", "0.6", "0.9"]:
+        slider.evaluate("(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }", value)
+    watched.settle()
+    assert page.evaluate("document.querySelectorAll('canvas.live').length") == 0
+    assert page.evaluate("document.getElementById('weights-plot').data[0].z[0][0]") == pytest.approx(0.9)
+    assert tiles(page, "sum-plot")[0].startswith("+0.90 ×")
+    q = query(page)
+    weights = [[float(v) for v in row.split(",")] for row in q["W"].split(";")]
+    bias = [float(v) for v in q["B"].split(",")]
+    expected = api_probe(
+        base_url,
+        {
+            "input": {"source": "random", "channels": 3, "height": 8, "width": 8, "seed": 0},
+            "weight": {"values": weights},
+            "bias": {"values": bias},
+            "probe": {"row": 3, "col": 4},
+        },
+    )
+    assert vector(page, "y") == pytest.approx(expected["y"], abs=1e-3)

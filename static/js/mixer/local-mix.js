@@ -37,3 +37,18 @@ export function explainChannel({ input, output, weight, bias, activation }, n) {
   const sum = Array.from({ length: height }, (_, r) => Array.from(total.subarray(r * width, (r + 1) * width)));
   return { channel: n, weights: [...weight[n]], bias: bias[n], sum, max_abs_error: error };
 }
+
+// Y[n] = f(Σ_c W[n, c]·X[c] + b[n]) over every pixel, written into `into` (H·W values): the Mixer
+// draws a dragged weight's output channel with it before the server's answer replaces it.
+export function mixRow({ input, weight, bias, activation }, n, into) {
+  const [cin, height, width] = input.shape;
+  const plane = height * width;
+  into.fill(bias[n]);
+  for (let c = 0; c < cin; c++) {
+    const w = weight[n][c];
+    const map = input.values.subarray(c * plane, (c + 1) * plane); // X[c]
+    if (w !== 0) for (let i = 0; i < plane; i++) into[i] += w * map[i];
+  }
+  if (activation === "relu") for (let i = 0; i < plane; i++) into[i] = Math.max(0, into[i]);
+  return into;
+}

@@ -5,7 +5,7 @@ import { ApiError, postMix, postMixNpz, refusal } from "../shared/api.js";
 import { PLOT_CONFIG } from "../shared/config.js";
 import { editorElements, renderEditor, wireEditor } from "./editor.js";
 import { wireGrids } from "./grids.js";
-import { decodeAnswer, drawPlot, mixerElements, renderMixer } from "./render.js";
+import { decodeAnswer, drawPlot, mixLocally, mixerElements, renderMixer } from "./render.js";
 import { createScheduler, includes } from "./scheduler.js";
 import {
   INITIAL,
@@ -52,6 +52,10 @@ const page = {
   selected: { row: 0, col: 0 }, // the cell of W (or b, in column Cin) being edited
   file: null, // the image last uploaded, for a silent re-upload
   drawn: {}, // what the last render left: the grids, for hit tests, and the figures' widths
+  edits: 0, // edits of W and b so far; `answered`: how many of them the last answer drawn holds
+  answered: 0,
+  overlaid: false, // the drag path has laid canvases over figures (render.js): owed a full draw
+  uncommitted: false, // edits not yet in the URL
 };
 
 // ---- state ↔ controls ↔ URL --------------------------------------------------------------
@@ -98,25 +102,61 @@ function sayRefusal(error) {
 
 // ---- requests and drawing ------------------------------------------------------------------
 // body[data-busy] is there while anything is in flight or waiting, for tests and benchmarks to wait
-// on; once every view is drawn (the frame after the last redraw), body[data-redraw-ms] says how long
-// it took since the change.
+// on; once every view shows the last answer (the frame after the last redraw), body[data-redraw-ms]
+// says how long it took since the change. After the drag path's draws, the figures themselves are
+// drawn again once the edits have stopped for FULL_DRAW_MS; data-busy waits for that too.
+const FULL_DRAW_MS = 250;
+let fullDraw = null;
 
 const http = createScheduler({
-  send: (kind) => postMix(mixRequest(page.state, includes(kind))),
+  send: async (kind) => {
+    const edits = page.edits;
+    return { ...(await postMix(mixRequest(page.state, includes(kind)))), edits };
+  },
   draw: show,
   fail: recover,
   channel: () => page.state.ch,
-  busy: () => (document.body.dataset.busy = "1"),
+  busy: () => {
+    document.body.dataset.busy = "1";
+    clearTimeout(fullDraw);
+  },
   idle: (ms) => {
     if (ms !== null) document.body.dataset.redrawMs = String(Math.round(ms));
-    delete document.body.dataset.busy;
+    if (page.uncommitted) commit(false);
+    page.uncommitted = false;
+    if (!page.overlaid) delete document.body.dataset.busy;
+    else {
+      fullDraw = setTimeout(() => {
+        page.overlaid = false;
+        redraw();
+        delete document.body.dataset.busy;
+      }, FULL_DRAW_MS);
+    }
   },
   now: () => performance.now(),
   frame: (callback) => requestAnimationFrame(callback),
 });
 
-function show(answer, kind, sent) {
+// An edit of row n of W or of b[n] is drawn at the next frame from the X the page has, before the
+// server answers; its answer replaces the local one. Edits the last answer drawn already holds
+// are not drawn again.
+const local = { rows: new Set(), frame: null };
+function drawLocally(row) {
+  local.rows.add(row);
+  local.frame ??= requestAnimationFrame(() => {
+    local.frame = null;
+    const rows = [...local.rows];
+    local.rows.clear();
+    if (!page.last || page.answered === page.edits) return;
+    const { pr, pc, act, ch } = page.state;
+    const probe = pr !== null && pc !== null ? { row: pr, col: pc } : null;
+    redraw(false, mixLocally(page.last, rows, act, ch, probe));
+  });
+}
+
+function show({ edits, ...answer }, kind, sent) {
   const { state } = page;
+  if (edits !== undefined) page.answered = edits; // a camera frame carries no count of edits
   page.last = decodeAnswer(answer, page.last, state.act, TEXT.channels);
   const [cout, cin] = answer.weight.shape;
   if (state.cout !== cout) {
@@ -124,7 +164,7 @@ function show(answer, kind, sent) {
     syncControls();
   }
   if (page.selected.row >= cout || page.selected.col > cin) page.selected = { row: 0, col: 0 };
-  redraw(kind === "full" || kind === "live");
+  redraw(kind === "full" || kind === "live", { row: kind === "row" });
   // A camera frame's time is in the camera's own line: the status (read aloud) is not rewritten 15 times a second.
   if (kind !== "live") {
     const device = TEXT.devices[answer.device.split(":")[0]] ?? answer.device;
@@ -133,11 +173,14 @@ function show(answer, kind, sent) {
   document.body.dataset.ready = String(Number(document.body.dataset.ready || 0) + 1);
 }
 
-function redraw(newInput = false) {
+// `drag`: {row: true} where only output rows changed (render.js draws them on the drag path), and
+// what mixLocally computed for a draw before the server's answer.
+function redraw(newInput = false, drag = {}) {
   const { state } = page;
   const probe = state.pr !== null && state.pc !== null ? { row: state.pr, col: state.pc } : null;
   const how = { activation: state.act, channel: state.ch, probe, shared: state.scale === "shared" };
-  renderMixer(views, { ...page.last, ...how, selected: page.selected, newInput, drawn: page.drawn, text: TEXT });
+  const model = { ...page.last, ...how, ...drag, selected: page.selected, newInput, drawn: page.drawn, text: TEXT };
+  page.overlaid = renderMixer(views, model);
   renderEditor(editor, page);
 }
 
@@ -187,8 +230,13 @@ controls.cout.addEventListener("input", () => {
 const editing = {
   edited(row, firstEdit) {
     syncControls();
-    commit(firstEdit); // one history entry per editing session, not per keystroke
+    // One history entry per editing session, not per keystroke; while a weight is dragged the URL
+    // follows once the answers catch up (idle): Chromium throttles a page's history calls.
+    if (firstEdit) commit(true);
+    else page.uncommitted = true;
+    page.edits += 1;
     scheduler.schedule("row", row);
+    drawLocally(row);
   },
   chose() {
     commit(false);

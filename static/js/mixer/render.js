@@ -2,22 +2,25 @@
 // call renderMixer. Data → figures is views.js; this module puts them into the elements of
 // templates/_mixer_views.html.
 import { decodeTensor } from "../shared/api.js";
-import { GRAPH_EDGES, PLOT_CONFIG } from "../shared/config.js";
+import { COLOURS, GRAPH_EDGES, PLOT_CONFIG } from "../shared/config.js";
 import {
   channelGrid,
   costLine,
+  graphCanvas,
   graphFigure,
   probeCaption,
   rgbFigure,
   sumCaption,
   sumFigure,
+  sumGrid,
 } from "./views.js";
 import { outputNames, weightsFigure } from "../shared/weights-view.js";
 import { gridFigure } from "../shared/grid.js";
-import { channelRanges, fmt, font, marking, rangeOf, signed } from "../shared/plots.js";
+import { channelRanges, fmt, font, mapColour, marking, rangeOf, signed } from "../shared/plots.js";
 import { describe } from "../shared/describe.js";
 import { placeLabels } from "../shared/labels.js";
 import { arrangeViews, fitHeight, fitting, shrinkToFit } from "../shared/fit.js";
+import { mixRow, probePixel } from "./local-mix.js";
 import { renderProbe } from "./probe.js";
 import { channelName, fill } from "../shared/text.js";
 
@@ -52,6 +55,7 @@ export function mixerElements(root = document) {
 }
 
 export function drawPlot(element, figure, width, make = Plotly.react) {
+  element.querySelector("canvas.live")?.remove(); // the figure is current again
   make(element, figure.data, { ...figure.layout, width }, PLOT_CONFIG);
   if (figure.labels) placeLabels(element, figure, width);
   if (figure.tiles) element.dataset.tiles = figure.tiles.join("|"); // what each tile shows, as text
@@ -126,7 +130,9 @@ function withMarker(figure, grid, probe) {
 //   or null), shared (one colour range for every tile), selected ({row, col} of W outlined),
 //   newInput (X changed since the last render), drawn (what the last render left: the grids, for
 //   hit tests, the figures' widths and the input grid's key; renderMixer updates it), text (the
-//   words: the "script" part of mixer.<lang>.json).
+//   words: the "script" part of mixer.<lang>.json); row (only output rows changed: the drag path
+//   may draw them) and, for a draw before the server's answer, mixLocally's localExplain and
+//   localProbe. Says whether it drew on the drag path (canvases laid over figures).
 export function renderMixer(dom, model) {
   const { answer, input, output, names, activation, channel, probe, shared, selected, drawn, text } = model;
   const [cout] = answer.weight.shape;
@@ -138,11 +144,13 @@ export function renderMixer(dom, model) {
   const widths = Object.fromEntries(PLOTS.map((role) => [role, dom[role].clientWidth || 400]));
   // In an embed each figure is as tall as its share of the frame (shared/fit.js); elsewhere heights is all null.
   const heights = Object.fromEntries(PLOTS.map((role) => [role, fitHeight(dom[role])]));
+  const inputKey = keyOfInput(model, widths, heights);
+  const sameSizes = PLOTS.every((role) => widths[role] === drawn.widths?.[role]);
+  if (model.row && !fitting && sameSizes && drawn.inputKey === inputKey && renderRow(dom, model)) return true;
+  // A draw before the server's answer is for the drag path only: elsewhere the answer is awaited.
+  if (model.localExplain) return false;
   drawn.widths = widths;
   drawn.grids ??= {};
-  // The input grid changes only with the input, the colour scale, its width, the probed pixel or the
-  // display settings (type size, marks).
-  const inputKey = [shared, widths.inputGrid, heights.inputGrid, probe?.row, probe?.col, font().size, marking()].join();
   if (shown(dom.inputGrid) && (model.newInput || drawn.inputKey !== inputKey)) {
     const grid = channelGrid(input, names, { shared, figureWidth: widths.inputGrid, figureHeight: heights.inputGrid });
     drawn.grids.input = grid;
@@ -170,6 +178,7 @@ export function renderMixer(dom, model) {
       width: widths.weights,
       height: heights.weights,
     });
+    drawn.weightsLimit = weights.limit;
     drawPlot(dom.weights, weights, widths.weights);
     const ticks = weights.data[0].colorbar.ticktext;
     const [low, high] = [ticks[0], ticks.at(-1)];
@@ -179,6 +188,7 @@ export function renderMixer(dom, model) {
   const sum = () => sumFigure(answer.explain, input, names, output, activation, widths.sum, heights.sum);
   if (shown(dom.sum)) {
     const figure = sum();
+    drawn.grids.sum = figure.grid;
     drawPlot(dom.sum, figure, widths.sum);
     describe(dom.sum, sumText(answer.explain, names, activation, figure.scale, text));
   }
@@ -202,11 +212,7 @@ export function renderMixer(dom, model) {
   }
   // Text and tables last: Plotly measures the page as it draws, and every change before that would
   // have to be laid out again for it.
-  const { weight, bias } = answer;
-  const probeArgs = [dom.probe, answer.probe, weight.values, bias.values, names, activation, selected, channel, text];
-  renderProbe(...probeArgs);
-  dom.probeCaption.textContent = probeCaption(answer.probe, text);
-  dom.sumCaption.textContent = sumCaption(answer.explain, activation, text);
+  const probeArgs = writeText(dom, model);
   dom.cost.textContent = costLine(answer, text);
   // In a frame too small for the whole W·x + b at a readable size, the explained output's row alone.
   // Alone in its frame, its text grows to fill it, up to twice the room's size.
@@ -226,4 +232,196 @@ export function renderMixer(dom, model) {
   // the heights they leave.
   const moved = PLOTS.some((role) => shown(dom[role]) && fitHeight(dom[role]) !== heights[role]);
   if (fitting && moved && !model.refit) renderMixer(dom, { ...model, newInput: true, refit: true });
+  return false;
+}
+
+// The input grid changes only with the input, the colour scale, its width, the probed pixel or the
+// display settings (type size, marks).
+function keyOfInput({ shared, probe }, widths, heights) {
+  return [shared, widths.inputGrid, heights.inputGrid, probe?.row, probe?.col, font().size, marking()].join();
+}
+
+// The probe's table and the captions; the arguments renderProbe was given. A local draw (mixLocally)
+// keeps the server's captions until its answer comes.
+function writeText(dom, model) {
+  const { answer, names, activation, selected, channel, text } = model;
+  const probe = model.localProbe ?? answer.probe;
+  const args = [dom.probe, probe, answer.weight.values, answer.bias.values, names, activation, selected, channel, text];
+  renderProbe(...args);
+  if (!model.localExplain) {
+    dom.probeCaption.textContent = probeCaption(answer.probe, text);
+    dom.sumCaption.textContent = sumCaption(answer.explain, activation, text);
+  }
+  return args;
+}
+
+// The drag path's first draw: output rows `rows` of `last` (a decoded answer whose W and b hold the
+// edits) computed anew in place from its X, and the explained channel n and the probed pixel as
+// the server would explain them (without its check: the captions wait for the server's answer).
+// Returns what renderMixer takes for them: {row, localExplain, localProbe}.
+export function mixLocally(last, rows, activation, n, probe) {
+  const { input, output, answer } = last;
+  const mix = { input, output, weight: answer.weight.values, bias: answer.bias.values, activation };
+  const plane = input.shape[1] * input.shape[2];
+  const ranges = [...channelRanges(output)];
+  for (const row of rows) ranges[row] = rangeOf(mixRow(mix, row, output.values.subarray(row * plane, (row + 1) * plane)));
+  output.ranges = ranges;
+  const localExplain = { channel: n, weights: [...mix.weight[n]], bias: mix.bias[n] };
+  const localProbe = probe ? probePixel(mix, probe.row, probe.col) : null;
+  return { row: true, localExplain, localProbe };
+}
+
+// ---- the drag path --------------------------------------------------------------------------
+// After an edit of row n of W or of b[n] (model.row), only Y[n] and the figures drawn from W and
+// Y[n] change, at the sizes last drawn. Plotly takes tens of milliseconds a figure to draw an image
+// again, so each of these figures' new picture is drawn on a canvas laid over its plot area instead;
+// the page asks renderMixer for the figures themselves once the edits stop (for hover texts and the
+// toolbar's downloads), and drawPlot takes the canvas away. A grid whose size would change makes
+// the whole page be drawn at once.
+// Says false where the whole page has to be drawn again.
+function renderRow(dom, model) {
+  const { answer, input, output, names, activation, channel, probe, shared, drawn, text } = model;
+  const { widths } = drawn;
+  const cout = answer.weight.shape[0];
+  const explain = model.localExplain ?? answer.explain;
+  if (shown(dom.outputGrid)) {
+    const size = { figureWidth: widths.outputGrid, figureHeight: null };
+    const grid = channelGrid(output, outputNames(cout), { shared, ...size, selected: channel });
+    const old = drawn.grids.output ?? {};
+    if (grid.width !== old.width || grid.height !== old.height) return false;
+    drawn.grids.output = grid;
+    const scale = overlay(dom.outputGrid, grid.canvas, [-0.5, grid.width - 0.5, -0.5, grid.height - 0.5]);
+    markProbe(grid, probe, scale);
+    const facts = mapFacts(output, outputNames(cout), grid, text);
+    describe(dom.outputGrid, fill(text.describe.output, { ...facts, cin: names.length, n: channel }));
+  }
+  const weights = weightsFigure(answer.weight.values, answer.bias.values, names, model.selected, {
+    biasName: text.bias,
+    width: widths.weights,
+  });
+  if (shown(dom.weights)) {
+    const cells = cellsCanvas(dom.weights, weights, drawn.weightsLimit);
+    overlay(dom.weights, cells, [-0.5, weights.data[0].z[0].length - 0.5, -0.5, cout - 0.5]);
+  }
+  if (shown(dom.sum)) {
+    const { grid, scale } = sumGrid(explain, input, names, output, activation, widths.sum);
+    const old = drawn.grids.sum ?? {};
+    if (grid.width !== old.width || grid.height !== old.height) return false;
+    drawn.grids.sum = grid;
+    overlay(dom.sum, grid.canvas, [-0.5, grid.width - 0.5, -0.5, grid.height - 0.5]);
+    describe(dom.sum, sumText(explain, names, activation, scale, text));
+  }
+  if (shown(dom.graph)) {
+    const edges = { selected: channel, strongest: graphEdges(dom, answer.weight.shape) };
+    const { canvas, area } = graphCanvas(answer.weight.values, names.length, widths.graph, edges);
+    overlay(dom.graph, canvas, area);
+  }
+  if (shown(dom.rgb)) {
+    const rgb = rgbFigure(output, text);
+    drawPlot(dom.rgb, rgb, widths.rgb);
+  }
+  writeText(dom, model);
+  return true;
+}
+
+// `canvas` laid over the part [x0, x1] × [y0, y1] (data coordinates) of a figure's plot area, in
+// place of the one laid there before; says how many CSS pixels one of its pixels spans.
+function overlay(element, canvas, [x0, x1, y0, y1]) {
+  const { xaxis, yaxis } = element._fullLayout;
+  const [left, right] = [xaxis.l2p(x0), xaxis.l2p(x1)].sort((a, b) => a - b);
+  const [top, bottom] = [yaxis.l2p(y0), yaxis.l2p(y1)].sort((a, b) => a - b);
+  const width = right - left;
+  Object.assign(canvas.style, {
+    position: "absolute",
+    left: `${xaxis._offset + left}px`,
+    top: `${yaxis._offset + top}px`,
+    width: `${width}px`,
+    height: `${bottom - top}px`,
+    pointerEvents: "none",
+  });
+  canvas.className = "live";
+  const old = element.querySelector("canvas.live");
+  if (old) old.replaceWith(canvas);
+  else element.querySelector(".svg-container").append(canvas);
+  return width / canvas.width;
+}
+
+// withMarker's cross-hair on the probed pixel, drawn into a grid's canvas shown `scale` CSS pixels
+// to one of its pixels.
+function markProbe(grid, probe, scale) {
+  if (!probe) return;
+  const context = grid.canvas.getContext("2d");
+  const s = grid.scale;
+  const [col, row, r] = [(probe.col + 0.5) * s, (probe.row + 0.5) * s, Math.max(3, 0.6 * s)];
+  context.strokeStyle = "#ff8f00";
+  context.lineWidth = 2 / scale;
+  for (const [x0, y0] of grid.origins) {
+    context.beginPath();
+    context.arc(x0 + col, y0 + row, r, 0, 2 * Math.PI);
+    context.stroke();
+  }
+}
+
+// W's heatmap as weightsFigure describes it (cells, the line before b, the selected cell, the dashes
+// in negative cells, the numbers in them), drawn on a canvas the size of `element`'s plot area, on
+// the colour bar's range `limit` as drawn (a weight dragged beyond it takes the end colour, as
+// clipped values do, until the figure is drawn again with its new bar).
+function cellsCanvas(element, figure, limit) {
+  const { xaxis, yaxis } = element._fullLayout;
+  const ratio = window.devicePixelRatio || 1;
+  const [heatmap, marks] = figure.data;
+  const { z } = heatmap;
+  const [rows, cols] = [z.length, z[0].length];
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(xaxis._length * ratio);
+  canvas.height = Math.round(yaxis._length * ratio);
+  const context = canvas.getContext("2d");
+  const [cw, ch] = [canvas.width / cols, canvas.height / rows];
+  const colour = (w) => {
+    const rgba = mapColour(w / limit, false, 0, 0);
+    return `rgb(${rgba & 255},${(rgba >> 8) & 255},${(rgba >> 16) & 255})`;
+  };
+  const gap = ratio; // xgap, ygap: 1 CSS pixel
+  z.forEach((row, n) =>
+    row.forEach((w, c) => {
+      context.fillStyle = colour(w);
+      context.fillRect(c * cw + gap / 2, n * ch + gap / 2, cw - gap, ch - gap);
+    }),
+  );
+  if (marks) {
+    const size = marks.marker.size * ratio;
+    context.lineWidth = marks.marker.line.width * ratio;
+    marks.x.forEach((c, i) => {
+      context.strokeStyle = marks.marker.line.color[i];
+      const [x, y] = [(c + 0.5) * cw, (marks.y[i] + 0.5) * ch];
+      context.beginPath();
+      context.moveTo(x - size / 2, y);
+      context.lineTo(x + size / 2, y);
+      context.stroke();
+    });
+  }
+  if (heatmap.texttemplate) {
+    context.font = `${heatmap.textfont.size * ratio}px ${heatmap.textfont.family}`;
+    context.textAlign = "center";
+    context.textBaseline = "middle";
+    z.forEach((row, n) =>
+      row.forEach((w, c) => {
+        context.fillStyle = Math.abs(w / limit) > 0.6 ? "#fff" : COLOURS.text;
+        context.fillText(heatmap.text[n][c], (c + 0.5) * cw, (n + 0.5) * ch);
+      }),
+    );
+  }
+  for (const shape of figure.layout.shapes) {
+    context.strokeStyle = shape.line.color;
+    context.lineWidth = shape.line.width * ratio;
+    const [x0, x1] = [(shape.x0 + 0.5) * cw, (shape.x1 + 0.5) * cw];
+    const [y0, y1] = [(shape.y0 + 0.5) * ch, (shape.y1 + 0.5) * ch];
+    if (shape.type === "line") {
+      context.beginPath();
+      context.moveTo(x0, y0);
+      context.lineTo(x1, y1);
+      context.stroke();
+    } else context.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  }
+  return canvas;
 }

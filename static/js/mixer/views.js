@@ -29,6 +29,12 @@ export function channelGrid(tensor, labels, { shared, figureWidth, figureHeight,
 // The contribution maps W[n, c]·X[c] are drawn from the input the page already has (the API's
 // explain.sum and max_abs_error carry the exact check), so an edit does not fetch them again.
 export function sumFigure(explain, input, inputNames, output, activation, figureWidth, figureHeight = null) {
+  const { grid, scale } = sumGrid(explain, input, inputNames, output, activation, figureWidth, figureHeight);
+  return { ...gridFigure(grid, figureWidth, figureHeight ?? SUM_HEIGHT, !figureHeight), scale, grid };
+}
+
+// The weighted sum's row of maps composed into one image, and the A of its scale.
+export function sumGrid(explain, input, inputNames, output, activation, figureWidth, figureHeight = null) {
   const [channels, height, width] = input.shape;
   const plane = height * width;
   const n = explain.channel;
@@ -51,17 +57,18 @@ export function sumFigure(explain, input, inputNames, output, activation, figure
   tiles.forEach((t) => (t.range = [-symmetric, symmetric]));
   const cols = Math.min(tiles.length, 12);
   const grid = composeTiles(tiles, { height, width, cols, figureWidth, figureHeight, maxHeight: SUM_HEIGHT });
-  return { ...gridFigure(grid, figureWidth, figureHeight ?? SUM_HEIGHT, !figureHeight), scale: symmetric };
+  return { grid, scale: symmetric };
 }
 
 const GRAPH_MARGIN = { l: 120, r: 50, t: 10, b: 10 };
 const GRAPH_RANGE = [-0.05, 1.05];
 
-// The edges of the mixing graph drawn on a canvas, as an image the size of the plot area: one line
-// per weight is hundreds of SVG paths, which Plotly would lay out again on every edit.
+// The edges of the mixing graph drawn on a canvas the size of the plot area: one line per weight is
+// hundreds of SVG paths, which Plotly would lay out again on every edit.
 // Only the `strongest` edges by |w| are drawn (strongest last, so on top), then every edge of the
 // `selected` output channel, then the hovered one's (`highlight`) in the highlight colour.
-function edgesImage(weight, yIn, yOut, { highlight, selected, strongest }, width, height) {
+// `nodes` (the drag path, where the canvas lies over the figure) draws the nodes on top too.
+function edgesCanvas(weight, yIn, yOut, { highlight, selected, strongest }, width, height, nodes = false) {
   const ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
   canvas.width = Math.max(1, Math.round(width * ratio));
@@ -97,7 +104,35 @@ function edgesImage(weight, yIn, yOut, { highlight, selected, strongest }, width
     context.globalAlpha = 1;
     weight[highlight].forEach((_, c) => line(c, highlight, COLOURS.highlight, 3));
   }
-  return canvas.toDataURL("image/jpeg", 0.92); // a third of the time PNG takes for many lines
+  if (nodes) {
+    context.globalAlpha = 1;
+    context.fillStyle = COLOURS.node;
+    for (const [x, ys] of [[0, yIn], [1, yOut]]) {
+      for (const y of ys) {
+        context.beginPath();
+        context.arc(px(x), py(y), 6 * ratio, 0, 2 * Math.PI); // Plotly's markers: size 12
+        context.fill();
+      }
+    }
+  }
+  return canvas;
+}
+
+const nodePositions = (count) => Array.from({ length: count }, (_, i) => (count === 1 ? 0.5 : 1 - i / (count - 1)));
+
+function graphHeight(fixedHeight, cin, cout) {
+  return fixedHeight ?? Math.max(300, 18 * Math.max(cin, cout));
+}
+
+// The drag path's graph: the edges and nodes as one canvas over the plot area, `area` its data
+// coordinates [x0, x1, y0, y1].
+export function graphCanvas(weight, cin, figureWidth, { height: fixedHeight, selected, strongest } = {}) {
+  const cout = weight.length;
+  const height = graphHeight(fixedHeight, cin, cout);
+  const { l, r, t, b } = GRAPH_MARGIN;
+  const edges = { highlight: null, selected: selected ?? null, strongest: strongest ?? GRAPH_EDGES };
+  const canvas = edgesCanvas(weight, nodePositions(cin), nodePositions(cout), edges, figureWidth - l - r, height - t - b, true);
+  return { canvas, area: [...GRAPH_RANGE, ...GRAPH_RANGE] };
 }
 
 // Cin nodes on the left, Cout on the right; one edge per weight, width by |w|, colour by sign. A
@@ -106,13 +141,13 @@ function edgesImage(weight, yIn, yOut, { highlight, selected, strongest }, width
 export function graphFigure(weight, inputNames, highlight, figureWidth, { height: fixedHeight, selected, strongest } = {}) {
   const cout = weight.length;
   const cin = inputNames.length;
-  const ys = (count) => Array.from({ length: count }, (_, i) => (count === 1 ? 0.5 : 1 - i / (count - 1)));
-  const yIn = ys(cin);
-  const yOut = ys(cout);
-  const height = fixedHeight ?? Math.max(300, 18 * Math.max(cin, cout));
+  const yIn = nodePositions(cin);
+  const yOut = nodePositions(cout);
+  const height = graphHeight(fixedHeight, cin, cout);
   const { l, r, t, b } = GRAPH_MARGIN;
   const edges = { highlight, selected: selected ?? null, strongest: strongest ?? GRAPH_EDGES };
-  const source = edgesImage(weight, yIn, yOut, edges, figureWidth - l - r, height - t - b);
+  const canvas = edgesCanvas(weight, yIn, yOut, edges, figureWidth - l - r, height - t - b);
+  const source = canvas.toDataURL("image/jpeg", 0.92); // a third of the time PNG takes for many lines
   const [x0, x1] = GRAPH_RANGE;
   const nodes = (x, y, hover) => ({
     type: "scatter",

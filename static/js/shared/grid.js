@@ -56,11 +56,11 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
     context.font = `${fontPx}px ${f.family}`;
     // A tile's own range is never cut short: "±0.37", else "±0.4" where the tile is narrow.
     const range = (m) => [`±${fmt(m, 2)}`, `±${Number(m.toPrecision(1))}`];
-    const fitting = (texts) => texts.find((text) => context.measureText(text).width <= tw) ?? texts.at(-1);
+    const fitting = (texts) => texts.find((text) => textWidth(context, text) <= tw) ?? texts.at(-1);
     labels = tiles.map((tile, k) => [...fitLines(context, tile.label, tw), ...(shared ? [] : [fitting(range(limits[k]))])]);
     labelRoom = Math.round(fontPx * (1.25 * Math.max(...labels.map((label) => label.length)) + 0.4));
     // The bar's three numbers side by side, with room between them; never wider than the grid needs.
-    const tickWidth = ticks.reduce((sum, tick) => sum + context.measureText(tick).width, 0) + 2 * fontPx;
+    const tickWidth = ticks.reduce((sum, tick) => sum + textWidth(context, tick), 0) + 2 * fontPx;
     canvasWidth = Math.ceil(Math.max(gridWidth, tickWidth));
   };
   layOut();
@@ -138,11 +138,20 @@ export function composeTiles(tiles, { height, width, cols: wanted, figureWidth, 
       context.fillText(line, x0 + tw / 2, y);
     });
   });
-  const url = canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality);
   const names = tiles.map((tile) => tile.label.join(" "));
   const scaleText = shared ? `${ticks[0]} … ${ticks[2]}` : words.own_range;
-  const grid = { url, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
-  return { ...grid, labels: names, fontPx, cols, limits, scaleText };
+  const grid = { canvas, width: canvas.width, height: canvas.height, origins, tileHeight: th, tileWidth: tw, scale };
+  return withUrl({ ...grid, labels: names, fontPx, cols, limits, scaleText });
+}
+
+// `grid.url`, the composed image as a data URL, is encoded when first read: the Mixer's drag path
+// shows the canvas itself and never needs it.
+function withUrl(grid) {
+  let url = null;
+  return Object.defineProperty(grid, "url", {
+    get: () => (url ??= grid.canvas.toDataURL(TILE_IMAGE.type, TILE_IMAGE.quality)),
+    enumerable: true,
+  });
 }
 
 // As many columns as keep a grid of `count` tiles (`aspect` = height / width, `lines` of label under
@@ -189,10 +198,24 @@ function pageColumns(wanted, figureWidth) {
   return [cols, figureWidth / cols];
 }
 
+// The width of `text` in the context's font, measured once: a grid drawn on every frame of a drag
+// lays out the same labels each time, and measureText is a third of its time.
+const WIDTHS = new Map();
+function textWidth(context, text) {
+  const key = `${context.font}\n${text}`;
+  let width = WIDTHS.get(key);
+  if (width === undefined) {
+    if (WIDTHS.size > 5000) WIDTHS.clear();
+    width = context.measureText(text).width;
+    WIDTHS.set(key, width);
+  }
+  return width;
+}
+
 // A tile's label lines, each as wide as the tile at most: a line too wide breaks at its spaces, and
 // a word still too wide is cut short with "…" (the full label travels as the figure's text).
 function fitLines(context, lines, room) {
-  const fits = (text) => context.measureText(text).width <= room;
+  const fits = (text) => textWidth(context, text) <= room;
   const out = [];
   for (const line of lines) {
     if (fits(line)) {
