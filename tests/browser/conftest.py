@@ -33,19 +33,30 @@ def base_url(store_dir) -> str:
 
 
 # Package scope: Playwright's sync API keeps an event loop running in this thread while it is open,
-# and the tests after this package (tests/classroom) run their own with asyncio.run.
+# and the tests after this package (tests/classroom) run their own with asyncio.run. One Playwright
+# for the package: a second one could not start inside the first one's loop.
 @pytest.fixture(scope="package")
-def browser():
+def playwright():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("CI needs /usr/bin/chromium for the browser tests (.ci/run installs it)")
         pytest.skip("no /usr/bin/chromium: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with sync_playwright() as running:
+        yield running
+
+
+def launch(playwright, *extra_args: str):
+    """Debian's Chromium with the flags this machine needs, and any others."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args])
+
+
+@pytest.fixture(scope="package")
+def browser(playwright):
+    browser = launch(playwright)
+    yield browser
+    browser.close()
 
 
 class Watched:

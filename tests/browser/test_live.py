@@ -8,21 +8,16 @@ import time
 from PIL import Image
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import launch
 
 FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 @pytest.fixture(scope="module")
-def camera_browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *FAKE_CAMERA])
-        yield browser
-        browser.close()
+def camera_browser(playwright):
+    browser = launch(playwright, *FAKE_CAMERA)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
