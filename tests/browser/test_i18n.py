@@ -19,6 +19,8 @@ ALLOWED = {
     *("conv2", "conv3", "conv4", "conv5"),  # ResNet's stages conv2_x … conv5_x, as its Table 1 names them
     *("Transformer", "Vaswani", "ViT", "GELU", "FFN"),  # the transformer step and block
     *("model", "dim", "feedforward", "linear1", "linear2"),  # its d_model, dim_feedforward, linear1, linear2
+    *("BN", "eps", "running", "var"),  # BatchNorm folding: BN's eps and running_var, as PyTorch names them
+    *("ShuffleNet", "Zhang", "meta", "FLOPs"),  # grouped 1×1 (Zhang et al.), the meta device, FLOPs = 2 × MACs
     # The English term beside its Chinese one, as a lecturer glosses it once.
     "depthwise",
     # File formats a person picks, and the machine a mix ran on.
