@@ -141,7 +141,6 @@ def test_an_edit_says_why_cout_is_fixed_and_every_row_and_column_stays_named(pag
     names = page.locator("#weights-plot .labels span").all_inner_texts()
     cout, cin = page.evaluate("document.getElementById('weights-plot').data[0].z.length"), 10
     assert len(names) == cout + cin + 1, names  # y0…y15, the ten channels and b
-    page.screenshot(path=f"/tmp/shots/edited-{lang}.png")
     page.locator("#reset-weights").click()
     settle(page)
     assert page.locator("#cout").is_enabled() and page.locator("#cout-fixed").is_hidden()
@@ -161,7 +160,6 @@ def test_on_a_phone_the_figure_comes_first_and_controls_are_tall_enough_to_tap(p
         .filter((e) => e.getBoundingClientRect().height < 40).map((e) => e.id || e.outerHTML.slice(0, 40))"""
     )
     assert short == []
-    page.screenshot(path=f"/tmp/shots/phone{path.replace('/', '-')}.png")
 
 
 def test_learn_train_is_beside_its_loss_curve_and_stop_waits_for_a_run(page_at, base_url):
