@@ -63,7 +63,7 @@ def blocks_html(params: dict[str, str], settings: Settings) -> str:
     data = {**blocks_page_data(parsed, settings), "text": script_text(lang)}
     data["answer"] = blocks_data(params, settings, explain_all=True)
     css = (STATIC_DIR / "css" / "blocks.css").read_text(encoding="utf-8")
-    return render("export_blocks.html", text["title"], data, "blocks/export", t=text, blocks_css=css, lang=lang)
+    return render("export_blocks.html", text["title"], data, "blocks/export", params, t=text, blocks_css=css)
 
 
 @router.get("/export/blocks.html")

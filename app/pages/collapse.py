@@ -35,8 +35,7 @@ def collapse_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     text = page_text("lesson", lang)["collapse"]
     data = {**collapse_figure(params, settings), "text": text}
-    marks = params.get("marks") == "1"
-    return render("export_collapse.html", text["title"], data, "collapse/export", lang, c=text, marks=marks)
+    return render("export_collapse.html", text["title"], data, "collapse/export", params, c=text)
 
 
 @router.get("/export/collapse.html")

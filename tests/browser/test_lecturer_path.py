@@ -4,6 +4,7 @@ weight editing that never surprises, each action beside its result, and the firs
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import threading
 
+import httpx
 import pytest
 
 from tests.live import free_port
@@ -196,3 +197,61 @@ def test_learn_train_is_beside_its_loss_curve_and_stop_waits_for_a_run(page_at, 
     train, curve = (page.locator(s).bounding_box() for s in ("#train", "#loss-plot"))
     assert train["y"] + train["height"] <= LAPTOP["height"] and curve["y"] < LAPTOP["height"] / 2
     assert page.locator("#stop").is_disabled()
+
+
+PROJECTOR = {"width": 1920, "height": 1080}
+
+# Every export, from the query of a page with Large type on.
+EXPORTS = {
+    "mixer": "/export/mixer.html?large=1",
+    "cost": "/export/cost.html?large=1",
+    "collapse": "/export/collapse.html?large=1",
+    "learn": "/export/learn.html?large=1&steps=40",
+    "blocks": "/export/blocks.html?large=1",
+}
+
+# The labels drawn into the grids' images, at the size they are shown.
+GRID_LABELS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter((gd) => gd.offsetParent !== null && gd.layout?.meta?.labelPx)
+  .map((gd) => gd.layout.meta.labelPx)"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", EXPORTS)
+def test_an_export_keeps_large_type_and_switches_it_offline(page_at, base_url, tmp_path, name, lang):
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        answer = client.get(f"{EXPORTS[name]}&lang={lang}")
+    assert answer.status_code == 200, answer.text[:300]
+    path = tmp_path / f"{name}.html"
+    path.write_bytes(answer.content)
+    page = page_at(PROJECTOR)
+    page.goto(path.as_uri())
+    settle(page)
+    assert page.locator("#large-type").is_checked()
+    seen = page.evaluate(FRAME, 16)
+    assert seen["small"] == [], seen["small"]
+    assert all(px >= 15.5 for px in page.evaluate(GRID_LABELS)), page.evaluate(GRID_LABELS)
+    page.screenshot(path=str(tmp_path / f"{name}-{lang}.png"), full_page=True)
+    # Unticked, the file redraws at its usual size, with no server: its text is smaller again.
+    page.locator("#large-type").uncheck()
+    assert not page.evaluate("document.documentElement.classList.contains('large')")
+    assert page.evaluate(FRAME, 16)["small"] != []
+    page.locator("#large-type").check()
+    assert page.evaluate(FRAME, 16)["small"] == []
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/cost", "/learn?steps=40", "/blocks"])
+def test_the_export_link_takes_the_pages_large_type(page_at, base_url, path):
+    page = page_at(LAPTOP)
+    page.goto(base_url + path)
+    settle(page)
+    page.locator("#large-type").check()
+    with page.expect_download() as download:
+        page.locator("#export-html").click()
+    assert "large=1" in download.value.url, download.value.url
+    page.locator("#large-type").uncheck()
+    with page.expect_download() as download:
+        page.locator("#export-html").click()
+    assert "large=" not in download.value.url, download.value.url
+    assert page.errors == []

@@ -19,7 +19,7 @@ import {
 } from "./state.js";
 import { reupload, showGone, uploadElements, wireUploads } from "./upload.js";
 import { weightsFigure } from "../shared/weights-view.js";
-import { embedCode, withMarks, withPath, wireShare } from "../shared/share.js";
+import { embedCode, withPath, wireShare } from "../shared/share.js";
 import { mixerSnippet } from "../shared/snippets.js";
 import { fill, withLanguage } from "../shared/text.js";
 
@@ -200,10 +200,9 @@ const editing = {
   },
 };
 
-// The file is drawn as the page is: with "Stripe negatives" when it is on.
+// An upload the server no longer holds cannot be exported (shared/chrome.js adds Large type and Marks).
 $("export-html").addEventListener("click", (e) => {
   if (document.body.classList.contains("upload-gone")) e.preventDefault();
-  else $("export-html").href = withMarks($("export-html").href);
 });
 // Back from a hand-edited W (which fixes Cout) to PyTorch's initialisation: W and b drawn again.
 $("reset-weights").addEventListener("click", () => {

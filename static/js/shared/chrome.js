@@ -52,6 +52,16 @@ for (const [name, id, key] of SETTINGS) {
   });
 }
 
+// An export is drawn as the page is seen: the link to it takes the page's Large type and Marks.
+document.getElementById("export-html")?.addEventListener("click", (event) => {
+  const url = new URL(event.currentTarget.href);
+  for (const [name] of SETTINGS) {
+    if (document.documentElement.classList.contains(name)) url.searchParams.set(name, "1");
+    else url.searchParams.delete(name);
+  }
+  event.currentTarget.href = url.toString();
+});
+
 const list = (name) => (params.get(name) || "").split(",").filter(Boolean);
 const views = list("view");
 if (views.length) {
