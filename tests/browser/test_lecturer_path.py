@@ -255,3 +255,23 @@ def test_the_export_link_takes_the_pages_large_type(page_at, base_url, path):
         page.locator("#export-html").click()
     assert "large=" not in download.value.url, download.value.url
     assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_learn_steps_follow_the_side_and_a_refusal_names_the_limit(page_at, base_url, lang, tmp_path):
+    page = page_at(LAPTOP)
+    learn = f"{base_url}/learn?in=random&tgt=random&steps=40&lang={lang}"
+    page.goto(f"{learn}&rh=64&rw=64")
+    settle(page)
+    steps = page.locator("#steps")
+    assert steps.get_attribute("max") == "5000"  # max_train_steps: 64×64 is far within steps × H·W
+    page.goto(f"{learn}&rh=128&rw=128")
+    settle(page)
+    assert steps.get_attribute("max") == "4000"  # steps × H·W at most 4000 × 128 × 128
+    steps.fill("4500")
+    steps.dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('4000')")
+    said = page.locator("#status").inner_text()
+    assert "4000" in said and ("Steps" in said if lang == "en" else "步" in said), said
+    page.screenshot(path=str(tmp_path / f"steps-{lang}.png"))
+    assert page.errors == []
