@@ -275,3 +275,24 @@ def test_learn_steps_follow_the_side_and_a_refusal_names_the_limit(page_at, base
     assert "4000" in said and ("Steps" in said if lang == "en" else "步" in said), said
     page.screenshot(path=str(tmp_path / f"steps-{lang}.png"))
     assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_blocks_subtitle_follows_the_kind(page_at, base_url, lang, tmp_path):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/blocks?lang={lang}")
+    settle(page)
+    formula = page.locator(".formula")
+    said = {"bottleneck": formula.inner_text()}
+    for kind in ("inverted_residual", "inception"):
+        page.locator("#kind").select_option(kind)
+        settle(page)
+        said[kind] = formula.inner_text()
+    page.screenshot(path=str(tmp_path / f"blocks-{lang}.png"))
+    assert len(set(said.values())) == 3, said
+    words = {"en": ("bottleneck", "depthwise", "Inception"), "zh": ("瓶颈块", "逐通道", "Inception")}[lang]
+    assert [word in text for word, text in zip(words, said.values(), strict=True)] == [True] * 3, said
+    # The page opened at a kind says its formula from the first paint.
+    page.goto(f"{base_url}/blocks?b=inception&lang={lang}")
+    assert page.locator(".formula").inner_text() == said["inception"]
+    assert page.errors == []
