@@ -296,3 +296,38 @@ def test_the_blocks_subtitle_follows_the_kind(page_at, base_url, lang, tmp_path)
     page.goto(f"{base_url}/blocks?b=inception&lang={lang}")
     assert page.locator(".formula").inner_text() == said["inception"]
     assert page.errors == []
+
+
+SKIPS = ["/", "/cost", "/learn?steps=40", "/blocks", "/lesson", "/embed/mixer"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("path", SKIPS)
+def test_a_skip_link_leads_to_the_figure_and_toolbars_are_out_of_the_tab_order(page_at, base_url, path, lang, tmp_path):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    settle(page)
+    page.keyboard.press("Tab")
+    skip = page.locator("#skip")
+    assert page.evaluate("document.activeElement.id") == "skip"
+    assert skip.inner_text() == {"en": "Skip to the figure", "zh": "跳到图"}[lang]
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0  # shown once it has the focus
+    if path == "/":
+        page.screenshot(path=str(tmp_path / f"skip-{lang}.png"))
+    page.keyboard.press("Enter")
+    focused = page.evaluate("document.activeElement.closest('main') !== null")
+    assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 80)")
+    if path not in ("/lesson",):
+        # Past the site's links and the controls: the focus is in the figures, and a few Tabs on
+        # reach a figure itself, never a toolbar button.
+        assert page.evaluate("!document.activeElement.closest('.controls')")
+        reached = set()
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            reached.add(page.evaluate("document.activeElement.className.baseVal ?? document.activeElement.className"))
+        assert not any("modebar-btn" in name for name in reached), reached
+        if path == "/":
+            assert any("js-plotly-plot" in name for name in reached), reached
+    assert page.locator(".modebar-btn:not([tabindex='-1'])").count() == 0
+    assert page.errors == []
