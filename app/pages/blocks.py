@@ -17,8 +17,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def script_text(lang: str) -> dict:
-    """What the page's scripts say, and the Mixer's names for the machine a run used ("cpu" → CPU)."""
-    return {**page_text("blocks", lang)["script"], "devices": page_text("mixer", lang)["script"]["devices"]}
+    """What the page's scripts say, the head's formula of each kind, and the Mixer's names for the
+    machine a run used ("cpu" → CPU)."""
+    text = page_text("blocks", lang)
+    return {**text["script"], "formulas": text["formulas"], "devices": page_text("mixer", lang)["script"]["devices"]}
 
 
 def blocks_page(request: Request, settings: Settings, embed: bool) -> HTMLResponse:
@@ -63,7 +65,7 @@ def blocks_html(params: dict[str, str], settings: Settings) -> str:
     data = {**blocks_page_data(parsed, settings), "text": script_text(lang)}
     data["answer"] = blocks_data(params, settings, explain_all=True)
     css = (STATIC_DIR / "css" / "blocks.css").read_text(encoding="utf-8")
-    return render("export_blocks.html", text["title"], data, "blocks/export", t=text, blocks_css=css, lang=lang)
+    return render("export_blocks.html", text["title"], data, "blocks/export", params, t=text, blocks_css=css)
 
 
 @router.get("/export/blocks.html")

@@ -41,9 +41,9 @@ def collapse_html(params: dict[str, str], settings: Settings) -> str:
     lang = pick_language(params.get("lang"))
     text = page_text("lesson", lang)["collapse"]
     data = {**collapse_figure(params, settings), "text": text}
-    views, marks = data["views"], params.get("marks") == "1"
+    views = data["views"]
     title = text["title"] if "collapse" in views else text["fold"]["title"]
-    return render("export_collapse.html", title, data, "collapse/export", lang, c=text, marks=marks, views=views)
+    return render("export_collapse.html", title, data, "collapse/export", params, c=text, views=views)
 
 
 @router.get("/export/collapse.html")

@@ -75,7 +75,7 @@ def cost_html(params: dict[str, str], settings: Settings) -> str:
     panels = parsed.view or list(cost_state.COST_PANELS)
     data = {"panels": cost_state.cost_data(parsed, panels, settings), "text": text["script"]}
     shown = [panel for panel in PANELS if panel[0] in panels]
-    return render("export_cost.html", text["export_title"], data, "cost/export", lang, panels=shown, t=text)
+    return render("export_cost.html", text["export_title"], data, "cost/export", params, panels=shown, t=text)
 
 
 @router.get("/export/cost.html")

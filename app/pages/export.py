@@ -2,7 +2,7 @@
 and its data inlined, in the language of `?lang=`), sent as a download. Each page's export route
 lives with its page."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from fastapi import Request
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.config import STATIC_DIR, Settings
 from app.lab.runtime import in_thread
 from app.pages.bundle import bundle, data_block, inline_script
-from app.pages.templating import page_text, templates
+from app.pages.templating import page_text, pick_language, templates
 from app.pages.vendor import plotly_bytes
 
 
@@ -20,11 +20,16 @@ def made(lang: str, key: str = "made") -> str:
     return page_text("common", lang)["export"][key].replace("{date}", date.today().isoformat())
 
 
-def render(template: str, title: str, data: dict, entry: str, lang: str = "en", **extra: object) -> str:
-    """One self-contained file; `marks=True` in `extra` stripes its negative values (?marks=1)."""
+def render(template: str, title: str, data: dict, entry: str, query: Mapping[str, str], **extra: object) -> str:
+    """One self-contained file in the language of `query`'s `lang`, with Large type (`large=1`) and
+    striped negatives (`marks=1`) as the query it was made from asks; the file's own box switches
+    Large type, offline (shared/export-chrome.js)."""
+    lang = pick_language(query.get("lang"))
     context = {
         "title": title,
         "lang": lang,
+        "large": query.get("large") == "1",
+        "marks": query.get("marks") == "1",
         "common": page_text("common", lang),  # the site's words the drawing code reads (shared/text.js)
         "made": made(lang),
         "css": (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8"),

@@ -64,7 +64,7 @@ def learn_html(params: dict[str, str], settings: Settings) -> str:
         "reduce": reduce_answer(requests["reduce"], settings),
         "autoencoder": record(requests["autoencoder"], settings),
     }
-    return render("export_learn.html", text["title"], data, "learn/export", lang, t=text, compare=parsed.cmp == "1")
+    return render("export_learn.html", text["title"], data, "learn/export", params, t=text, compare=parsed.cmp == "1")
 
 
 @router.get("/export/learn.html")

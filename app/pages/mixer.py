@@ -69,8 +69,7 @@ def mixer_html(params: dict[str, str], settings: Settings) -> str:
     data["shared"] = parsed.scale == "shared"  # one colour range for every tile, as on the page
     data["text"] = mixer_text(lang)
     text = page_text("mixer", lang)
-    marks = params.get("marks") == "1"
-    return render("export_mixer.html", text["export_title"], data, "mixer/export", lang, t=text, marks=marks)
+    return render("export_mixer.html", text["export_title"], data, "mixer/export", params, t=text)
 
 
 @router.get("/export/mixer.html")

@@ -1,6 +1,7 @@
 """The lecturer's path and the student's first minute: what "Copy embed code" pastes into a slide,
 weight editing that never surprises, each action beside its result, and the first minute."""
 
+import httpx
 import pytest
 
 from tests.browser.conftest import another_origin
@@ -169,3 +170,137 @@ def test_learn_train_is_beside_its_loss_curve_and_stop_waits_for_a_run(page_at, 
     train, curve = (page.locator(s).bounding_box() for s in ("#train", "#loss-plot"))
     assert train["y"] + train["height"] <= LAPTOP["height"] and curve["y"] < LAPTOP["height"] / 2
     assert page.locator("#stop").is_disabled()
+
+
+PROJECTOR = {"width": 1920, "height": 1080}
+
+# Every export, from the query of a page with Large type on.
+EXPORTS = {
+    "mixer": "/export/mixer.html?large=1",
+    "cost": "/export/cost.html?large=1",
+    "collapse": "/export/collapse.html?large=1",
+    "learn": "/export/learn.html?large=1&steps=40",
+    "blocks": "/export/blocks.html?large=1",
+}
+
+# The labels drawn into the grids' images, at the size they are shown.
+GRID_LABELS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter((gd) => gd.offsetParent !== null && gd.layout?.meta?.labelPx)
+  .map((gd) => gd.layout.meta.labelPx)"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", EXPORTS)
+def test_an_export_keeps_large_type_and_switches_it_offline(page_at, base_url, tmp_path, name, lang):
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        answer = client.get(f"{EXPORTS[name]}&lang={lang}")
+    assert answer.status_code == 200, answer.text[:300]
+    path = tmp_path / f"{name}.html"
+    path.write_bytes(answer.content)
+    page = page_at(PROJECTOR)
+    page.goto(path.as_uri())
+    settle(page)
+    assert page.locator("#large-type").is_checked()
+    seen = page.evaluate(FRAME, 16)
+    assert seen["small"] == [], seen["small"]
+    assert all(px >= 15.5 for px in page.evaluate(GRID_LABELS)), page.evaluate(GRID_LABELS)
+    page.screenshot(path=str(tmp_path / f"{name}-{lang}.png"), full_page=True)
+    # Unticked, the file redraws at its usual size, with no server: its text is smaller again.
+    page.locator("#large-type").uncheck()
+    assert not page.evaluate("document.documentElement.classList.contains('large')")
+    assert page.evaluate(FRAME, 16)["small"] != []
+    page.locator("#large-type").check()
+    assert page.evaluate(FRAME, 16)["small"] == []
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/cost", "/learn?steps=40", "/blocks"])
+def test_the_export_link_takes_the_pages_large_type(page_at, base_url, path):
+    page = page_at(LAPTOP)
+    page.goto(base_url + path)
+    settle(page)
+    page.locator("#large-type").check()
+    with page.expect_download() as download:
+        page.locator("#export-html").click()
+    assert "large=1" in download.value.url, download.value.url
+    page.locator("#large-type").uncheck()
+    with page.expect_download() as download:
+        page.locator("#export-html").click()
+    assert "large=" not in download.value.url, download.value.url
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_learn_steps_follow_the_side_and_a_refusal_names_the_limit(page_at, base_url, lang, tmp_path):
+    page = page_at(LAPTOP)
+    learn = f"{base_url}/learn?in=random&tgt=random&steps=40&lang={lang}"
+    page.goto(f"{learn}&rh=64&rw=64")
+    settle(page)
+    steps = page.locator("#steps")
+    assert steps.get_attribute("max") == "5000"  # max_train_steps: 64×64 is far within steps × H·W
+    page.goto(f"{learn}&rh=128&rw=128")
+    settle(page)
+    assert steps.get_attribute("max") == "4000"  # steps × H·W at most 4000 × 128 × 128
+    steps.fill("4500")
+    steps.dispatch_event("change")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('4000')")
+    said = page.locator("#status").inner_text()
+    assert "4000" in said and ("Steps" in said if lang == "en" else "步" in said), said
+    page.screenshot(path=str(tmp_path / f"steps-{lang}.png"))
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_blocks_subtitle_follows_the_kind(page_at, base_url, lang, tmp_path):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/blocks?lang={lang}")
+    settle(page)
+    formula = page.locator(".formula")
+    said = {"bottleneck": formula.inner_text()}
+    for kind in ("inverted_residual", "inception"):
+        page.locator("#kind").select_option(kind)
+        settle(page)
+        said[kind] = formula.inner_text()
+    page.screenshot(path=str(tmp_path / f"blocks-{lang}.png"))
+    assert len(set(said.values())) == 3, said
+    words = {"en": ("bottleneck", "depthwise", "Inception"), "zh": ("瓶颈块", "逐通道", "Inception")}[lang]
+    assert [word in text for word, text in zip(words, said.values(), strict=True)] == [True] * 3, said
+    # The page opened at a kind says its formula from the first paint.
+    page.goto(f"{base_url}/blocks?b=inception&lang={lang}")
+    assert page.locator(".formula").inner_text() == said["inception"]
+    assert page.errors == []
+
+
+SKIPS = ["/", "/cost", "/learn?steps=40", "/blocks", "/lesson", "/embed/mixer"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("path", SKIPS)
+def test_a_skip_link_leads_to_the_figure_and_toolbars_are_out_of_the_tab_order(page_at, base_url, path, lang, tmp_path):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    settle(page)
+    page.keyboard.press("Tab")
+    skip = page.locator("#skip")
+    assert page.evaluate("document.activeElement.id") == "skip"
+    assert skip.inner_text() == {"en": "Skip to the figure", "zh": "跳到图"}[lang]
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0  # shown once it has the focus
+    if path == "/":
+        page.screenshot(path=str(tmp_path / f"skip-{lang}.png"))
+    page.keyboard.press("Enter")
+    focused = page.evaluate("document.activeElement.closest('main') !== null")
+    assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 80)")
+    if path not in ("/lesson",):
+        # Past the site's links and the controls: the focus is in the figures, and a few Tabs on
+        # reach a figure itself, never a toolbar button.
+        assert page.evaluate("!document.activeElement.closest('.controls')")
+        reached = set()
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            reached.add(page.evaluate("document.activeElement.className.baseVal ?? document.activeElement.className"))
+        assert not any("modebar-btn" in name for name in reached), reached
+        if path == "/":
+            assert any("js-plotly-plot" in name for name in reached), reached
+    assert page.locator(".modebar-btn:not([tabindex='-1'])").count() == 0
+    assert page.errors == []

@@ -193,6 +193,8 @@ def learn_page_data(state: LearnState, requests: dict[str, object], settings: Se
             "max_out_channels": settings.max_out_channels,
             "max_hidden": settings.max_hidden,
             "max_train_steps": settings.max_train_steps,
+            "max_train_pixel_steps": settings.max_train_pixel_steps,
+            "learn_max_side": LEARN_MAX_SIDE,
         },
     }
 

@@ -1,6 +1,7 @@
 // A block run in an exported file: drawn from the data inside the file; a click on a stage shows
 // its maps, and the channel picker moves within the maps the file holds.
 import { defaultNode, renderDiagram, renderStage, renderSummary, stageByName } from "./panel.js";
+import { largeTypeBox } from "../shared/export-chrome.js";
 
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("pointwise-data").textContent);
@@ -27,4 +28,5 @@ $("ch").addEventListener("change", () => {
 
 renderSummary(answer, text);
 draw();
+largeTypeBox(draw);
 document.body.dataset.ready = "1";

@@ -33,6 +33,7 @@ function sayRefused(template, detail) {
 
 function showControls() {
   $("kind").value = state.b;
+  document.querySelector(".formula").textContent = TEXT.formulas[state.b];
   const used = Object.keys(PAGE.kinds[state.b]);
   for (const element of document.querySelectorAll("[data-width]")) {
     element.hidden = !used.includes(element.dataset.width);

@@ -32,11 +32,22 @@ export function refusalNames() {
     const range = RANGED.includes(parameter) ? { min: element.min, max: element.max } : {};
     names[parameter] = { name: TEXT.controls[label], ...range };
   }
+  // Steps over the limit at this size are refused with that limit (a refusal within it is the work's).
+  const steps = control("steps");
+  if (Number(steps.value) > Number(steps.max)) names.steps = { ...names.steps, min: steps.min, max: steps.max };
   // /api/learn and /api/reduce name the fields of their bodies: the same controls.
   const body = { hidden: "hid", "target.preset": "tgt", "target.random.out_channels": "tc", "target.weight": "TW" };
   Object.assign(body, { "target.bias": "TB", "target.autoencoder.rank": "R", rank: "R", input: "in", max_side: "in" });
   for (const [field, parameter] of Object.entries(body)) names[field] = names[parameter];
   return names;
+}
+
+// The most steps the server trains on the input's H·W: at most max_train_steps, and steps × H·W at
+// most max_train_pixel_steps (an image is trained at most learn_max_side on a side).
+export function stepsLimit(state) {
+  const { max_train_steps: most, max_train_pixel_steps: pixelSteps, learn_max_side: side } = PAGE.limits;
+  const pixels = state.in === "random" ? state.rh * state.rw : side * side;
+  return Math.max(1, Math.min(most, Math.floor(pixelSteps / pixels)));
 }
 
 // Cin of the input a state asks for, for the range of R.
@@ -57,6 +68,7 @@ export function syncControls(state) {
   $("hid").disabled = state.layers !== "2";
   $("mom").disabled = state.opt !== "sgd";
   $("R").max = String(inChannels(state));
+  control("steps").max = String(stepsLimit(state));
   $("R-value").textContent = String(state.R);
 }
 
@@ -75,6 +87,7 @@ export function readControls(state) {
   next.TW = parseMatrix($("TW").value);
   next.TB = parseVector($("TB").value);
   next.std = $("std").checked ? "1" : "0";
+  control("steps").max = String(stepsLimit(next));
   return next;
 }
 

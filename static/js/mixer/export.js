@@ -4,6 +4,7 @@
 import { decodeAnswer, mixerElements, renderMixer } from "./render.js";
 import { explainChannel, probePixel } from "./local-mix.js";
 import { focusable, stepProbe, wireMap } from "./map-keys.js";
+import { largeTypeBox } from "../shared/export-chrome.js";
 
 const { answer, request, views, shared, text } = JSON.parse(document.getElementById("pointwise-data").textContent);
 
@@ -104,4 +105,5 @@ const wired = [wireMapView(dom.inputGrid, "input"), wireMapView(dom.outputGrid, 
 // With no map and no W among the views (?view=probe,graph), there is nothing to click: no word about it.
 document.getElementById("offline-local").hidden = !wired.includes(true);
 window.addEventListener("resize", draw);
+largeTypeBox(draw);
 document.body.dataset.ready = "1";

@@ -20,7 +20,7 @@ import {
 import { reupload, showGone, uploadElements, uploadFile, wireUploads } from "./upload.js";
 import { wireLive } from "./live.js";
 import { weightsFigure } from "../shared/weights-view.js";
-import { embedCode, withMarks, withPath, wireShare } from "../shared/share.js";
+import { embedCode, withPath, wireShare } from "../shared/share.js";
 import { mixerSnippet } from "../shared/snippets.js";
 import { fill, withLanguage } from "../shared/text.js";
 
@@ -252,10 +252,9 @@ const editing = {
   },
 };
 
-// The file is drawn as the page is: with "Stripe negatives" when it is on.
+// An upload the server no longer holds cannot be exported (shared/chrome.js adds Large type and Marks).
 $("export-html").addEventListener("click", (e) => {
   if (document.body.classList.contains("upload-gone")) e.preventDefault();
-  else $("export-html").href = withMarks($("export-html").href);
 });
 // Back from a hand-edited W (which fixes Cout) to PyTorch's initialisation: W and b drawn again.
 $("reset-weights").addEventListener("click", () => {

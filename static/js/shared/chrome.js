@@ -2,6 +2,7 @@
 // ?large=1, ?marks=1),
 // and the layout a link asks for: ?view=a,b shows only those views, ?hide=x,y hides those controls.
 import { arrangeViews } from "./fit.js";
+import { untabToolbars } from "./toolbar.js";
 
 const params = new URLSearchParams(location.search);
 
@@ -51,6 +52,27 @@ for (const [name, id, key] of SETTINGS) {
     window.dispatchEvent(new Event("resize"));
   });
 }
+
+// "Skip to the figure": past the site's links and the controls to the page's first figure (its
+// views, a lesson's step), or to its content where it has none.
+document.getElementById("skip")?.addEventListener("click", (event) => {
+  const shown = [...document.querySelectorAll("main .views, main [data-view], main .step")].find((e) => e.offsetParent);
+  const target = shown ?? document.getElementById("main");
+  event.preventDefault();
+  if (!target.hasAttribute("tabindex")) target.tabIndex = -1;
+  target.focus();
+});
+untabToolbars();
+
+// An export is drawn as the page is seen: the link to it takes the page's Large type and Marks.
+document.getElementById("export-html")?.addEventListener("click", (event) => {
+  const url = new URL(event.currentTarget.href);
+  for (const [name] of SETTINGS) {
+    if (document.documentElement.classList.contains(name)) url.searchParams.set(name, "1");
+    else url.searchParams.delete(name);
+  }
+  event.currentTarget.href = url.toString();
+});
 
 const list = (name) => (params.get(name) || "").split(",").filter(Boolean);
 const views = list("view");
