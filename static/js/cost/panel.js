@@ -2,7 +2,7 @@
 // in the language of the words the view was made with (view.text).
 // The page redraws panels as their controls move; its export draws each once.
 import { PLOT_CONFIG } from "../shared/config.js";
-import { layerName } from "./views.js";
+import { layerName } from "./figures.js";
 import { fitHeight } from "../shared/fit.js";
 import { group } from "../shared/plots.js";
 import { describe } from "../shared/describe.js";
