@@ -1,40 +1,10 @@
-import io
-
 import pytest
-from safetensors.torch import save as save_safetensors
 import torch
 from torch import nn
 
 from app.core import inputs
-from app.core.blocks import BLOCKS
 from app.lab.encoding import decode
-
-TUTORIAL = {"kind": "bottleneck", "in_channels": 256, "bottleneck_channels": 64, "out_channels": 256}
-SMALL = {"kind": "bottleneck", "in_channels": 8, "bottleneck_channels": 4, "out_channels": 8}
-
-
-def random_input(channels: int, side: int, seed: int = 0) -> dict:
-    return {"source": "random", "channels": channels, "height": side, "width": side, "seed": seed}
-
-
-def post(client, block: dict, **body):
-    body = {"block": block, "input": random_input(block.get("in_channels", 8), 6), "encoding": "base64", **body}
-    return client.post("/api/block", json=body)
-
-
-def module(block: dict, seed: int) -> nn.Module:
-    """The same block built here, independently: torch.manual_seed(seed); Block(...)."""
-    widths = {k: v for k, v in block.items() if k != "kind"}
-    torch.manual_seed(seed)
-    return BLOCKS[block["kind"]](**widths).eval()
-
-
-def refusal(response, status: int = 422) -> tuple[list, str]:
-    assert response.status_code == status, response.text
-    detail = response.json()["detail"]
-    if status == 422:
-        return detail[0]["loc"], detail[0]["msg"]
-    return [], detail
+from tests.api.block_cases import SMALL, TUTORIAL, module, post, random_input, refusal
 
 
 def test_tutorial_bottleneck_at_56x56_counts_and_shapes(client):
@@ -244,99 +214,6 @@ def test_unknown_kind_and_unknown_fields_are_422(client):
 def test_an_unknown_weights_id_is_404(client):
     _, detail = refusal(post(client, SMALL, weights_id="0" * 32), 404)
     assert detail == f"weights_id: state dict '{'0' * 32}' is not stored (it may have been evicted); upload it again"
-
-
-# ---- uploaded state dicts -------------------------------------------------------------------------
-
-
-def upload(client, data: bytes, name: str = "weights.safetensors"):
-    return client.post("/api/blocks/weights", files={"file": (name, data, "application/octet-stream")})
-
-
-def trained_state(block: dict, seed: int) -> dict[str, torch.Tensor]:
-    net = module(block, seed)
-    generator = torch.Generator().manual_seed(seed)
-    for sub in net.modules():
-        if isinstance(sub, nn.BatchNorm2d):
-            sub.running_mean = torch.randn(sub.num_features, generator=generator)
-            sub.running_var = torch.rand(sub.num_features, generator=generator) + 0.5
-    return net.state_dict()
-
-
-def torch_bytes(value: object) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(value, buffer)
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize("form", ["safetensors", "pt"])
-def test_an_uploaded_state_dict_is_the_blocks_weights(client, form):
-    state = trained_state(SMALL, 3)
-    data = save_safetensors(state) if form == "safetensors" else torch_bytes(state)
-    r = upload(client, data, f"weights.{form}")
-    assert r.status_code == 200, r.text
-    stored = r.json()
-    assert sorted(stored["keys"]) == sorted(state)  # a .safetensors file keeps its own order
-    assert stored["shapes"]["conv2.weight"] == [4, 4, 3, 3]
-    answer = post(client, SMALL, weights_id=stored["weights_id"]).json()
-    assert answer["weights"] == {"weights_id": stored["weights_id"]}
-    net = module(SMALL, 0)
-    net.load_state_dict(state)
-    with torch.no_grad():
-        y = net(inputs.random_tensor(8, 6, 6, 0, "normal")[None])[0]
-    assert torch.equal(torch.from_numpy(decode(answer["stages"][-1]["maps"]).copy()), y)
-    assert "load_file(" in answer["code"]
-
-
-def test_a_state_dict_that_does_not_fit_is_refused_naming_the_first_key(client):
-    state = trained_state(SMALL, 1)
-    renamed = {("layer.conv1.weight" if k == "conv1.weight" else k): v for k, v in state.items()}
-    weights_id = upload(client, save_safetensors(renamed)).json()["weights_id"]
-    assert refusal(post(client, SMALL, weights_id=weights_id)) == (
-        ["body", "weights_id"],
-        "the state dict lacks 'conv1.weight' (shape [4, 8, 1, 1])",
-    )
-    wide = {**state, "conv3.weight": torch.zeros(8, 4, 3, 3)}
-    weights_id = upload(client, save_safetensors(wide)).json()["weights_id"]
-    assert refusal(post(client, SMALL, weights_id=weights_id)) == (
-        ["body", "weights_id"],
-        "'conv3.weight' has shape [8, 4, 3, 3]; this block needs [8, 4, 1, 1]",
-    )
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"", "the file is empty"),
-        (b"certainly not a tensor file", "not a .safetensors file, nor a .pt file torch.load(weights_only=True) reads"),
-        (torch_bytes([torch.zeros(2)]), "not a state dict: the file holds a list, not names → tensors"),
-        (torch_bytes({"w": 3}), "not a state dict: 'w' is a int, not a tensor"),
-        (
-            torch_bytes({"state_dict": {"w": torch.zeros(1)}, "epoch": 3}),
-            "this is a checkpoint holding a 'state_dict': save checkpoint['state_dict'] alone",
-        ),
-        (torch_bytes(nn.Linear(2, 2)), "not a .safetensors file, nor a .pt file torch.load(weights_only=True) reads"),
-    ],
-)
-def test_a_file_that_is_not_a_state_dict_is_refused(client, data, message):
-    loc, msg = refusal(upload(client, data, "weights.pt"))
-    assert loc == ["body", "file"]
-    assert msg.startswith(message)
-
-
-def test_a_state_dict_over_the_weights_limit_is_413(client):
-    limit = 16 * 1024 * 1024 + 64 * 1024  # max_weights_bytes and the multipart envelope
-    r = upload(client, save_safetensors({"w": torch.zeros(4_300_000)}))
-    assert r.status_code == 413
-    assert r.json()["detail"] == f"request body: over the limit of {limit} bytes"
-
-
-def test_a_512_wide_blocks_state_dict_is_taken(client):
-    """State dicts have their own limit, past the 2 MB of a JSON body: 3M float32 weights are 12 MB."""
-    state = {"w": torch.zeros(3_000_000)}
-    r = upload(client, save_safetensors(state))
-    assert r.status_code == 200, r.text
-    assert r.json()["keys"] == ["w"]
 
 
 def test_the_ffn_block_answers_its_largest_difference_from_nn_linear(client):

@@ -13,7 +13,7 @@ from app.config import get_settings
 from app.lab.encoding import NotFinite, dumps
 from app.main import create_app
 from benchmarks.hostile import deflated_state_dict
-from tests.api.test_blocks import SMALL, post, refusal, torch_bytes, trained_state, upload
+from tests.api.block_cases import SMALL, post, refusal, torch_bytes, trained_state, upload
 
 LIMIT = 32 * 1024 * 1024  # max_state_dict_bytes
 DTYPES = "float64, float32, float16, bfloat16, int64, int32, int16, int8, uint8"
