@@ -18,7 +18,7 @@ ALLOWED = {
     *("Eckart", "Young"),  # the Eckart–Young theorem
     *("conv2", "conv3", "conv4", "conv5"),  # ResNet's stages conv2_x … conv5_x, as its Table 1 names them
     *("Transformer", "Vaswani", "ViT", "GELU", "FFN"),  # the transformer step and block
-    *("model", "dim", "feedforward", "linear1", "linear2"),  # its d_model, dim_feedforward, linear1, linear2
+    *("model", "dim", "feedforward", "linear1", "linear2", "Linear"),  # d_model, dim_feedforward, nn.Linear
     *("BN", "eps", "running", "var"),  # BatchNorm folding: BN's eps and running_var, as PyTorch names them
     *("ShuffleNet", "Zhang", "meta", "FLOPs"),  # grouped 1×1 (Zhang et al.), the meta device, FLOPs = 2 × MACs
     # The English term beside its Chinese one, as a lecturer glosses it once.
