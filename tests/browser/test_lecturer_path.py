@@ -331,3 +331,32 @@ def test_a_skip_link_leads_to_the_figure_and_toolbars_are_out_of_the_tab_order(p
             assert any("js-plotly-plot" in name for name in reached), reached
     assert page.locator(".modebar-btn:not([tabindex='-1'])").count() == 0
     assert page.errors == []
+
+
+# Each output grid of the collapse figure: the size its labels and tiles are shown at, and the width
+# of each label (y0, y1, y2) at that size (canvas text, in the figure's font).
+COLLAPSE_LABELS = """() => ["two-plot", "one-plot"].map((id) => {
+  const gd = document.getElementById(id);
+  const { labelPx, tilePx } = gd.layout.meta;
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${labelPx}px ${gd._fullLayout.font.family}`;
+  return { labelPx, tilePx, widths: ["y0", "y1", "y2"].map((name) => context.measureText(name).width) };
+})"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(960, 540), (1280, 720)])
+def test_the_collapse_tiles_are_labelled_whole(page_at, base_url, slides, size, lang, tmp_path):
+    width, height = size
+    slide = page_at({"width": width + 40, "height": height + 40})
+    src = f"{base_url}/embed/collapse?lang={lang}"
+    code = f'<iframe src="{src}" width="{width}" height="{height}" style="border:0"></iframe>'
+    slide.goto(f"{slides}?code={code.replace('&', '%26')}")
+    frame = slide.frames[1]
+    settle(frame)
+    slide.screenshot(path=str(tmp_path / f"collapse-{width}-{lang}.png"))
+    for grid in frame.evaluate(COLLAPSE_LABELS):
+        # One line per tile, its channel's name (the caption names the layers), within its tile.
+        assert grid["labelPx"] >= 12 and all(w <= grid["tilePx"] for w in grid["widths"]), grid
+    assert frame.evaluate(FRAME, 12)["small"] == []
+    assert slide.errors == []

@@ -9,19 +9,20 @@ import { placeLabels } from "../shared/labels.js";
 import { outputNames, weightsFigure } from "../shared/weights-view.js";
 import { composeTiles, gridFigure } from "../shared/grid.js";
 import { fmt, mergeRanges, rangeOf } from "../shared/plots.js";
-import { fill } from "../shared/text.js";
 
 const byId = (id) => document.getElementById(id);
 
-// `size`: {width, height} of the figure; height null outside a frame.
-function outputGrid(answer, label, range, size) {
+// `size`: {width, height} of the figure; height null outside a frame. Each tile is labelled by its
+// channel alone (the caption says which layers): one short line, drawn whole, on tiles as large as
+// the frame allows.
+function outputGrid(answer, range, size) {
   const maps = decodeTensor(answer.output.maps);
   const [channels, height, width] = maps.shape;
   const plane = height * width;
   const tiles = outputNames(channels).map((name, c) => ({
     values: maps.values.subarray(c * plane, (c + 1) * plane),
     range,
-    label: [fill(label, { name })],
+    label: [name],
   }));
   const room = { figureWidth: size.width, figureHeight: size.height, maxHeight: GRID_HEIGHT };
   const grid = composeTiles(tiles, { height, width, cols: channels, ...room });
@@ -65,8 +66,8 @@ export function collapseView(data, sizes, text) {
       }),
       "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, words("w2-plot")),
       "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, words("w-plot")),
-      "two-plot": outputGrid(second, text.tile_two, range, sizes["two-plot"]),
-      "one-plot": outputGrid(single, text.tile_one, range, sizes["one-plot"]),
+      "two-plot": outputGrid(second, range, sizes["two-plot"]),
+      "one-plot": outputGrid(single, range, sizes["one-plot"]),
     },
     verdict: collapseVerdict(data, text),
   };
