@@ -360,3 +360,46 @@ def test_the_collapse_tiles_are_labelled_whole(page_at, base_url, slides, size, 
         assert grid["labelPx"] >= 12 and all(w <= grid["tilePx"] for w in grid["widths"]), grid
     assert frame.evaluate(FRAME, 12)["small"] == []
     assert slide.errors == []
+
+
+# The input's true-colour picture: shown, its size, and the mean colour of its pixels (canvas).
+COLOUR_PICTURE = """async () => {
+  const picture = document.getElementById("input-colour");
+  if (picture.hidden) return null;
+  await picture.decode();
+  const canvas = document.createElement("canvas");
+  [canvas.width, canvas.height] = [picture.naturalWidth, picture.naturalHeight];
+  const context = canvas.getContext("2d");
+  context.drawImage(picture, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const mean = [0, 1, 2].map((c) => data.filter((_, i) => i % 4 === c).reduce((a, b) => a + b, 0) / (data.length / 4));
+  const { width, height } = picture.getBoundingClientRect();
+  return { size: [canvas.width, canvas.height], shown: [width, height], mean, alt: picture.alt };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_mixer_shows_its_input_in_true_colour(page_at, base_url, tmp_path, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/?in=sample:wheel&lang={lang}")
+    settle(page)
+    seen = page.evaluate(COLOUR_PICTURE)
+    page.locator('figure[data-view="input"]').screenshot(path=str(tmp_path / f"input-{lang}.png"))
+    assert seen is not None and seen["shown"][1] >= 30, seen
+    assert seen["alt"].startswith({"en": "The input in true colour", "zh": "输入的真彩色图像"}[lang]), seen["alt"]
+    # A colour wheel: every colour, so no channel is empty and the three are not one grey.
+    assert min(seen["mean"]) > 20 and max(seen["mean"]) - min(seen["mean"]) < 120, seen["mean"]
+    # A random tensor has no colours: no picture.
+    page.goto(f"{base_url}/?in=random&lang={lang}")
+    settle(page)
+    assert page.evaluate(COLOUR_PICTURE) is None
+    # In an embed and in an export, the same picture.
+    page.goto(f"{base_url}/embed/mixer?in=sample:wheel&lang={lang}")
+    settle(page)
+    assert page.evaluate(COLOUR_PICTURE)["size"] == seen["size"]
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        (tmp_path / "mixer.html").write_bytes(client.get(f"/export/mixer.html?in=sample:wheel&lang={lang}").content)
+    page.goto((tmp_path / "mixer.html").as_uri())
+    settle(page)
+    assert page.evaluate(COLOUR_PICTURE)["size"] == seen["size"]
+    assert page.errors == []

@@ -19,6 +19,7 @@ import { describe } from "../shared/describe.js";
 import { placeLabels } from "../shared/labels.js";
 import { arrangeViews, fitHeight, fitting, shrinkToFit } from "../shared/fit.js";
 import { renderProbe } from "./probe.js";
+import { showInputColour } from "./input-colour.js";
 import { channelName, fill } from "../shared/text.js";
 
 const IDS = {
@@ -29,6 +30,7 @@ const IDS = {
   graph: "graph-plot",
   rgb: "rgb-plot",
   rgbFigure: "rgb-figure",
+  inputColour: "input-colour",
   probe: "probe",
   probeCaption: "probe-caption",
   sumCaption: "sum-caption",
@@ -150,6 +152,7 @@ export function renderMixer(dom, model) {
     const figure = gridFigure(grid, widths.inputGrid, heights.inputGrid ?? undefined, !heights.inputGrid);
     drawPlot(dom.inputGrid, withMarker(figure, grid, probe), widths.inputGrid);
     describe(dom.inputGrid, fill(text.describe.input, mapFacts(input, names, grid, text)));
+    showInputColour(dom.inputColour, input, answer.input.channel_names);
   }
   if (shown(dom.outputGrid)) {
     const size = { figureWidth: widths.outputGrid, figureHeight: heights.outputGrid };
