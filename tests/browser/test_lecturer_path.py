@@ -403,3 +403,25 @@ def test_the_mixer_shows_its_input_in_true_colour(page_at, base_url, tmp_path, l
     settle(page)
     assert page.evaluate(COLOUR_PICTURE)["size"] == seen["size"]
     assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_lessons_first_step_starts_small(page_at, base_url, tmp_path, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/lesson?step=1&lang={lang}")
+    start = page.locator("#step-1 #start-small")
+    start.wait_for()
+    assert start.inner_text().startswith({"en": "Start small", "zh": "从小处开始"}[lang])
+    page.screenshot(path=str(tmp_path / f"lesson-{lang}.png"))
+    assert page.locator("#start-small").count() == 1  # the first step's only
+    with page.context.expect_page() as opened:
+        start.click()
+    mixer = opened.value
+    settle(mixer)
+    # The whole Mixer, its controls there to grow it: RGB in, 3 channels out, in the lesson's language.
+    assert mixer.evaluate("document.documentElement.lang") == lang
+    assert mixer.locator("#cout").input_value() == "3"
+    tiles = "(id) => document.getElementById(id).dataset.tiles.split('|').length"
+    assert mixer.evaluate(tiles, "input-grid") == 3 and mixer.evaluate(tiles, "output-grid") == 3
+    assert mixer.locator("#controls").is_visible()
+    assert page.errors == []
