@@ -37,6 +37,10 @@ FIGURES = [
     "/embed/mixer?in=sample:scene&feat=bank&cout=16&view=graph,output&hide=controls",
 ]
 
+# The first step's "start small": the whole Mixer, controls and all, at its smallest useful size (an
+# image's red, green and blue in, the identity's 3 channels out), for a student to grow.
+START_SMALL = "/?in=sample:shapes&feat=rgb&w=identity&cout=3"
+
 
 def catalogue(lang: str) -> dict:
     """Every string of the lesson in one language."""
@@ -51,7 +55,8 @@ def read_lesson(request: Request) -> HTMLResponse:
     """The guided lesson, one step per screen, in English or Chinese."""
     lang = language(request)
     text = catalogue(lang)
-    return render_page(request, "lesson", False, lang, t=text, steps=list(zip(text["steps"], FIGURES, strict=True)))
+    steps = list(zip(text["steps"], FIGURES, strict=True))
+    return render_page(request, "lesson", False, lang, t=text, steps=steps, start_small=START_SMALL)
 
 
 def export_lesson(out: Path, settings: Settings, lang: str = "en") -> list[Path]:

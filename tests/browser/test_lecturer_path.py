@@ -304,3 +304,97 @@ def test_a_skip_link_leads_to_the_figure_and_toolbars_are_out_of_the_tab_order(p
             assert any("js-plotly-plot" in name for name in reached), reached
     assert page.locator(".modebar-btn:not([tabindex='-1'])").count() == 0
     assert page.errors == []
+
+
+# Each output grid of the collapse figure: the size its labels and tiles are shown at, and the width
+# of each label (y0, y1, y2) at that size (canvas text, in the figure's font).
+COLLAPSE_LABELS = """() => ["two-plot", "one-plot"].map((id) => {
+  const gd = document.getElementById(id);
+  const { labelPx, tilePx } = gd.layout.meta;
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${labelPx}px ${gd._fullLayout.font.family}`;
+  return { labelPx, tilePx, widths: ["y0", "y1", "y2"].map((name) => context.measureText(name).width) };
+})"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(960, 540), (1280, 720)])
+def test_the_collapse_tiles_are_labelled_whole(page_at, base_url, slides, size, lang, tmp_path):
+    width, height = size
+    slide = page_at({"width": width + 40, "height": height + 40})
+    src = f"{base_url}/embed/collapse?lang={lang}"
+    code = f'<iframe src="{src}" width="{width}" height="{height}" style="border:0"></iframe>'
+    slide.goto(f"{slides}?code={code.replace('&', '%26')}")
+    frame = slide.frames[1]
+    settle(frame)
+    slide.screenshot(path=str(tmp_path / f"collapse-{width}-{lang}.png"))
+    for grid in frame.evaluate(COLLAPSE_LABELS):
+        # One line per tile, its channel's name (the caption names the layers), within its tile.
+        assert grid["labelPx"] >= 12 and all(w <= grid["tilePx"] for w in grid["widths"]), grid
+    assert frame.evaluate(FRAME, 12)["small"] == []
+    assert slide.errors == []
+
+
+# The input's true-colour picture: shown, its size, and the mean colour of its pixels (canvas).
+COLOUR_PICTURE = """async () => {
+  const picture = document.getElementById("input-colour");
+  if (picture.hidden) return null;
+  await picture.decode();
+  const canvas = document.createElement("canvas");
+  [canvas.width, canvas.height] = [picture.naturalWidth, picture.naturalHeight];
+  const context = canvas.getContext("2d");
+  context.drawImage(picture, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const mean = [0, 1, 2].map((c) => data.filter((_, i) => i % 4 === c).reduce((a, b) => a + b, 0) / (data.length / 4));
+  const { width, height } = picture.getBoundingClientRect();
+  return { size: [canvas.width, canvas.height], shown: [width, height], mean, alt: picture.alt };
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_mixer_shows_its_input_in_true_colour(page_at, base_url, tmp_path, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/?in=sample:wheel&lang={lang}")
+    settle(page)
+    seen = page.evaluate(COLOUR_PICTURE)
+    page.locator('figure[data-view="input"]').screenshot(path=str(tmp_path / f"input-{lang}.png"))
+    assert seen is not None and seen["shown"][1] >= 30, seen
+    assert seen["alt"].startswith({"en": "The input in true colour", "zh": "输入的真彩色图像"}[lang]), seen["alt"]
+    # A colour wheel: every colour, so no channel is empty and the three are not one grey.
+    assert min(seen["mean"]) > 20 and max(seen["mean"]) - min(seen["mean"]) < 120, seen["mean"]
+    # A random tensor has no colours: no picture.
+    page.goto(f"{base_url}/?in=random&lang={lang}")
+    settle(page)
+    assert page.evaluate(COLOUR_PICTURE) is None
+    # In an embed and in an export, the same picture.
+    page.goto(f"{base_url}/embed/mixer?in=sample:wheel&lang={lang}")
+    settle(page)
+    assert page.evaluate(COLOUR_PICTURE)["size"] == seen["size"]
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        (tmp_path / "mixer.html").write_bytes(client.get(f"/export/mixer.html?in=sample:wheel&lang={lang}").content)
+    page.goto((tmp_path / "mixer.html").as_uri())
+    settle(page)
+    assert page.evaluate(COLOUR_PICTURE)["size"] == seen["size"]
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_lessons_first_step_starts_small(page_at, base_url, tmp_path, lang):
+    page = page_at(LAPTOP)
+    page.goto(f"{base_url}/lesson?step=1&lang={lang}")
+    start = page.locator("#step-1 #start-small")
+    start.wait_for()
+    assert start.inner_text().startswith({"en": "Start small", "zh": "从小处开始"}[lang])
+    page.screenshot(path=str(tmp_path / f"lesson-{lang}.png"))
+    assert page.locator("#start-small").count() == 1  # the first step's only
+    with page.context.expect_page() as opened:
+        start.click()
+    mixer = opened.value
+    settle(mixer)
+    # The whole Mixer, its controls there to grow it: RGB in, 3 channels out, in the lesson's language.
+    assert mixer.evaluate("document.documentElement.lang") == lang
+    assert mixer.locator("#cout").input_value() == "3"
+    tiles = "(id) => document.getElementById(id).dataset.tiles.split('|').length"
+    assert mixer.evaluate(tiles, "input-grid") == 3 and mixer.evaluate(tiles, "output-grid") == 3
+    assert mixer.locator("#controls").is_visible()
+    assert page.errors == []

@@ -9,13 +9,13 @@ import { placeLabels } from "../shared/labels.js";
 import { outputNames, weightsFigure } from "../shared/weights-view.js";
 import { composeTiles, gridFigure } from "../shared/grid.js";
 import { fmt, mergeRanges, rangeOf } from "../shared/plots.js";
-import { fill } from "../shared/text.js";
 
 const byId = (id) => document.getElementById(id);
 
-// `size`: {width, height} of the figure; height null outside a frame. `letter` names the channels
-// (y0, y1, … or h0, h1, …).
-function outputGrid(answer, label, range, size, letter = "y") {
+// `size`: {width, height} of the figure; height null outside a frame. Each tile is labelled by its
+// channel alone, named by `letter` (y0, y1, … or h0, h1, …; the caption says which layers): one
+// short line, drawn whole, on tiles as large as the frame allows.
+function outputGrid(answer, range, size, letter = "y") {
   const maps = decodeTensor(answer.output.maps);
   const [channels, height, width] = maps.shape;
   const plane = height * width;
@@ -23,7 +23,7 @@ function outputGrid(answer, label, range, size, letter = "y") {
   const tiles = names.map((name, c) => ({
     values: maps.values.subarray(c * plane, (c + 1) * plane),
     range,
-    label: [fill(label, { name })],
+    label: [name],
   }));
   const room = { figureWidth: size.width, figureHeight: size.height, maxHeight: GRID_HEIGHT };
   const grid = composeTiles(tiles, { height, width, cols: channels, ...room });
@@ -108,8 +108,8 @@ function foldFigures(fold, first, inputNames, middleNames, words, sizes, text) {
       rowNames: middleNames,
       ...words("folded-plot"),
     }),
-    "reference-plot": outputGrid(fold.reference, text.fold.tile_reference, range, sizes["reference-plot"], "h"),
-    "fold-one-plot": outputGrid(fold.folded, text.fold.tile_one, range, sizes["fold-one-plot"], "h"),
+    "reference-plot": outputGrid(fold.reference, range, sizes["reference-plot"], "h"),
+    "fold-one-plot": outputGrid(fold.folded, range, sizes["fold-one-plot"], "h"),
   };
 }
 
@@ -122,8 +122,8 @@ function collapseFigures({ first, second, single }, inputNames, middleNames, wor
       }),
       "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, words("w2-plot")),
       "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, words("w-plot")),
-      "two-plot": outputGrid(second, text.tile_two, range, sizes["two-plot"]),
-      "one-plot": outputGrid(single, text.tile_one, range, sizes["one-plot"]),
+      "two-plot": outputGrid(second, range, sizes["two-plot"]),
+      "one-plot": outputGrid(single, range, sizes["one-plot"]),
   };
 }
 

@@ -23,6 +23,7 @@ import { arrangeViews, fitHeight, fitting, shrinkToFit } from "../shared/fit.js"
 import { cellsCanvas, markProbe, overlay } from "./overlay.js";
 import { mixRow, probePixel } from "./local-mix.js";
 import { renderProbe } from "./probe.js";
+import { showInputColour } from "./input-colour.js";
 import { channelName, fill } from "../shared/text.js";
 
 const IDS = {
@@ -33,6 +34,7 @@ const IDS = {
   graph: "graph-plot",
   rgb: "rgb-plot",
   rgbFigure: "rgb-figure",
+  inputColour: "input-colour",
   probe: "probe",
   probeCaption: "probe-caption",
   sumCaption: "sum-caption",
@@ -159,6 +161,7 @@ export function renderMixer(dom, model) {
     const figure = gridFigure(grid, widths.inputGrid, heights.inputGrid ?? undefined, !heights.inputGrid);
     drawPlot(dom.inputGrid, withMarker(figure, grid, probe), widths.inputGrid);
     describe(dom.inputGrid, fill(text.describe.input, mapFacts(input, names, grid, text)));
+    showInputColour(dom.inputColour, input, answer.input.channel_names);
   }
   if (shown(dom.outputGrid)) {
     const size = { figureWidth: widths.outputGrid, figureHeight: heights.outputGrid };
