@@ -79,7 +79,7 @@ export function collapseView(data, sizes, text) {
   const figures = {};
   const verdicts = {};
   if (data.views.includes("collapse")) {
-    Object.assign(figures, collapseFigures(data, inputNames, middleNames, words, sizes, text));
+    Object.assign(figures, collapseFigures(data, inputNames, middleNames, words, sizes));
     verdicts.collapse = collapseVerdict(data, text);
   }
   if (data.views.includes("fold")) {
@@ -113,17 +113,17 @@ function foldFigures(fold, first, inputNames, middleNames, words, sizes, text) {
   };
 }
 
-function collapseFigures({ first, second, single }, inputNames, middleNames, words, sizes, text) {
+function collapseFigures({ first, second, single }, inputNames, middleNames, words, sizes) {
   const range = mergeRanges([second, single].map((a) => rangeOf(decodeTensor(a.output.maps).values)));
   return {
-      "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null, {
-        rowNames: middleNames,
-        ...words("w1-plot"),
-      }),
-      "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, words("w2-plot")),
-      "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, words("w-plot")),
-      "two-plot": outputGrid(second, range, sizes["two-plot"]),
-      "one-plot": outputGrid(single, range, sizes["one-plot"]),
+    "w1-plot": weightsFigure(first.weight.values, first.bias.values, inputNames, null, {
+      rowNames: middleNames,
+      ...words("w1-plot"),
+    }),
+    "w2-plot": weightsFigure(second.weight.values, second.bias.values, middleNames, null, words("w2-plot")),
+    "w-plot": weightsFigure(single.weight.values, single.bias.values, inputNames, null, words("w-plot")),
+    "two-plot": outputGrid(second, range, sizes["two-plot"]),
+    "one-plot": outputGrid(single, range, sizes["one-plot"]),
   };
 }
 
