@@ -9,6 +9,7 @@ import { placeLabels } from "../shared/labels.js";
 import { outputNames, weightsFigure } from "../shared/weights-view.js";
 import { composeTiles, gridFigure } from "../shared/grid.js";
 import { fmt, mergeRanges, rangeOf } from "../shared/plots.js";
+import { fill } from "../shared/text.js";
 
 const byId = (id) => document.getElementById(id);
 
