@@ -151,20 +151,17 @@ def check_export(state: LearnState, requests: dict[str, object], settings: Setti
     costs = [export_cost(request, settings) for request in trainings]
     runs = f"the export trains {len(trainings)} runs (the autoencoder's {AUTOENCODER['steps']} steps among them)"
     fewer = "ask for fewer steps, fewer channels, a smaller R" + (" or cmp=0" if state.cmp == "1" else "")
-    pixel_steps = sum(cost[0] for cost in costs)
-    if pixel_steps > settings.max_train_pixel_steps:
-        raise InputError(
-            ("query", "steps"),
-            f"{runs}: steps × H·W = {pixel_steps} in all, over one training's limit of "
-            f"{settings.max_train_pixel_steps}; {fewer}",
-        )
-    work = sum(cost[1] for cost in costs)
-    if work > settings.max_train_work:
-        raise InputError(
-            ("query", "steps"),
-            f"{runs}: steps × H·W × weights = {work} in all, over one training's work limit of "
-            f"{settings.max_train_work}; {fewer}",
-        )
+    limits = (
+        ("steps × H·W", "limit", settings.max_train_pixel_steps),
+        ("steps × H·W × weights", "work limit", settings.max_train_work),
+    )
+    for k, (measure, name, limit) in enumerate(limits):
+        total = sum(cost[k] for cost in costs)
+        if total > limit:
+            raise InputError(
+                ("query", "steps"),
+                f"{runs}: {measure} = {total} in all, over one training's {name} of {limit}; {fewer}",
+            )
     # The reduction's maps: the input, its reconstruction (Cin each) and the rank's reduced maps.
     # The autoencoder (last) trains on the same input, its maps 4·Cin·H·W: Cin·H·W is one copy of X.
     x_values = costs[-1][2] // 4
